@@ -1,0 +1,138 @@
+"""``content/book.toml``: what the book is and which editions to make (validated plain data).
+
+Every problem in the file is reported at its line, all at once; unknown keys are errors, because a
+misspelt key silently ignored is a wrong book.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Sink, SourcePos, relative
+from .tomlconfig import TomlFile
+
+OUTPUTS = ("handbook", "booklet", "worksheet")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class VariantConfig:
+    """One edition: a folder of content in one script, read with one locale and one font set."""
+
+    name: str
+    folder: Path
+    locale: str
+    fontset: str
+    punctuation: str
+    title: str
+    subtitle: str
+    author: str
+    opencc: str | None  # configuration that derives this edition from the source edition
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    path: Path
+    content_dir: Path
+    shown_content: str
+    source_variant: str
+    edition: dt.date
+    theme: str
+    outputs: tuple[str, ...]
+    variants: tuple[VariantConfig, ...]
+    phrases: Path | None
+
+    def variant(self, name: str) -> VariantConfig:
+        return next(v for v in self.variants if v.name == name)
+
+
+_BOOK_KEYS = {"source": str, "edition": (dt.date, str), "theme": str, "outputs": list, "phrases": str}
+_VARIANT_KEYS = {
+    "folder": str, "locale": str, "fonts": str, "punctuation": str, "opencc": str,
+    "title": str, "subtitle": str, "author": str,
+}
+_REQUIRED_VARIANT_KEYS = ("locale", "fonts", "punctuation", "title")
+
+
+def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig | None:
+    """Read and check ``content_dir/book.toml``; None (with errors in ``sink``) when it is unusable."""
+    path = content_dir / "book.toml"
+    shown = relative(path, project_root)
+    if not content_dir.is_dir():
+        sink.error("content folder not found", SourcePos(relative(content_dir, project_root)),
+                   "pass --content DIR, or run 'build.py new DIR' to start a book")
+        return None
+    toml = TomlFile(path, shown, sink)
+    if sink.errors:
+        return None
+    data = toml.data
+    toml.check_keys("", {k: v for k, v in data.items() if k not in ("book", "variants")}, {})
+    book = data.get("book")
+    if not isinstance(book, dict):
+        sink.error("missing [book] table", SourcePos(shown), "see the README for the keys of book.toml")
+        return None
+    toml.check_keys("book", book, _BOOK_KEYS)
+    variants_table = data.get("variants")
+    if not isinstance(variants_table, dict) or not variants_table:
+        sink.error("no [variants.NAME] tables: a book needs at least one edition", SourcePos(shown))
+        return None
+
+    variants = []
+    for name, table in variants_table.items():
+        where = toml.pos(f"variants.{name}")
+        if not isinstance(table, dict):
+            sink.error(f"variants.{name} must be a table", where)
+            continue
+        if not _NAME.match(name):
+            sink.error(f"variant name '{name}' must be ASCII letters, digits, '-' or '_'", where)
+            continue
+        toml.check_keys(f"variants.{name}", table, _VARIANT_KEYS)
+        for key in _REQUIRED_VARIANT_KEYS:
+            if key not in table:
+                sink.error(f"[variants.{name}] needs '{key}'", where)
+        folder = content_dir / table.get("folder", name)
+        if folder.resolve().parent != content_dir.resolve():
+            sink.error(f"folder of variant '{name}' must be a folder directly inside the content folder",
+                       toml.pos(f"variants.{name}", "folder"))
+        variants.append(VariantConfig(
+            name=name, folder=folder, locale=table.get("locale", ""), fontset=table.get("fonts", ""),
+            punctuation=table.get("punctuation", ""), title=table.get("title", ""),
+            subtitle=table.get("subtitle", ""), author=table.get("author", ""),
+            opencc=table.get("opencc"), pos=where,
+        ))
+
+    source = book.get("source", variants[0].name if variants else "")
+    if variants and source not in {v.name for v in variants}:
+        sink.error(f"source variant '{source}' is not one of the [variants]", toml.pos("book", "source"))
+    edition = _edition(book.get("edition"), toml, sink)
+    outputs = tuple(book.get("outputs", OUTPUTS))
+    for output in outputs:
+        if output not in OUTPUTS:
+            sink.error(f"unknown output '{output}'", toml.pos("book", "outputs"), f"outputs are: {', '.join(OUTPUTS)}")
+    phrases = content_dir / book["phrases"] if isinstance(book.get("phrases"), str) else None
+    if sink.errors:
+        return None
+    return BookConfig(
+        path=path, content_dir=content_dir, shown_content=relative(content_dir, project_root),
+        source_variant=source, edition=edition, theme=book.get("theme", "default"),
+        outputs=outputs, variants=tuple(variants), phrases=phrases,
+    )
+
+
+def _edition(value, toml: TomlFile, sink: Sink) -> dt.date:
+    """The edition date: a TOML date or an ISO string; it is printed in the book, never the clock's date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            sink.error(f"edition '{value}' is not a date like 2026-11-28", toml.pos("book", "edition"))
+    elif value is None:
+        sink.error("[book] needs 'edition' (the date printed on the title page, e.g. 2026-11-28)", toml.pos("book"))
+    return dt.date(1970, 1, 1)

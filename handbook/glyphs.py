@@ -1,0 +1,118 @@
+"""Every character drawn must exist in the font: collect, check, locate, then prepare the fonts.
+
+Input: a modelled edition. Output: :class:`typeset.layout.FontFiles` for its font set, or errors that
+name each missing character with the file, line and column where it was written.
+"""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from . import model
+from .diagnostics import Sink, SourcePos, relative
+from .typeset import fonts as fontfiles
+from .typeset.layout import FontFiles
+
+UI_CHARACTERS = "0123456789.?•"  # drawn by the typesetter itself: folios, TOC numbers, list labels
+
+
+def document_text(document: model.Document) -> str:
+    """All text an edition draws (content, template pages, running heads, UI strings)."""
+    parts = [document.meta.title, document.meta.subtitle, document.meta.author, UI_CHARACTERS]
+    for item in document.frame:
+        if isinstance(item, model.FramePage):
+            parts.extend(_block_text(item.blocks))
+        elif isinstance(item, model.TocSlot):
+            parts.append(item.title)
+    for chapter in document.chapters:
+        parts.append(chapter.short_title)
+        parts.extend(_block_text(chapter.blocks))
+        for note in chapter.notes:
+            parts.append(str(note.number))
+            parts.extend(_block_text(note.blocks))
+    return "".join(parts)
+
+
+def _block_text(blocks) -> list[str]:
+    out = []
+    for block in blocks:
+        if isinstance(block, (model.Heading, model.Paragraph)):
+            out.append(model.plain(block.content))
+        elif isinstance(block, model.ListBlock):
+            out.append(str(block.start + len(block.items)))
+            for item in block.items:
+                out.extend(_block_text(item.blocks))
+        elif isinstance(block, model.Table):
+            out.extend(model.plain(cell) for cell in block.header)
+            out.extend(model.plain(cell) for row in block.rows for cell in row)
+        elif isinstance(block, model.Quote):
+            out.extend(_block_text(block.blocks))
+        elif isinstance(block, model.CodeBlock):
+            out.append(block.text)
+    return out
+
+
+def drawn_characters(text: str) -> set[str]:
+    """Characters that need a glyph: not line breaks, not format or control characters."""
+    return {ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")}
+
+
+def locate(char: str, sources, extra_files: list[Path], root: Path) -> SourcePos | None:
+    """Where an author wrote ``char``: the first content file, line and column; else a template or config."""
+    for source in sources:
+        offset = source.text.find(char)
+        if offset >= 0:
+            line = source.text.count("\n", 0, offset) + 1
+            col = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+            return source.pos(line, col)
+        for value in source.meta.values():
+            if char in value:
+                return SourcePos(source.shown, 2)
+    for path in extra_files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        offset = text.find(char)
+        if offset >= 0:
+            return SourcePos(relative(path, root), text.count("\n", 0, offset) + 1)
+    return None
+
+
+def check_coverage(document: model.Document, sources, config, theme, options, sink: Sink):
+    """The face and the characters it must draw, or None after reporting each missing character."""
+    fontset = theme.fontsets.get(config.fontset)
+    if fontset is None:
+        sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
+                   f"font sets: {', '.join(sorted(theme.fontsets))}")
+        return None
+    search = [options.content_dir / "fonts"]
+    try:
+        face = fontfiles.locate_face(fontset.family, search)
+        coverage = fontfiles.face_coverage(face, options.cache_dir)
+    except fontfiles.FontError as exc:
+        sink.error(str(exc), config.pos)
+        return None
+    chars = drawn_characters(document_text(document))
+    missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " ")
+    if missing:
+        extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
+        extra.append(options.content_dir / "book.toml")
+        for char in missing:
+            where = locate(char, sources, extra, options.project_root)
+            sink.error(f"character '{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) "
+                       f"is not in the font '{fontset.family}'", where,
+                       "remove or replace it, or choose a font set that has it")
+        return None
+    return face, fontset, chars
+
+
+def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink) -> FontFiles | None:
+    """Check coverage of every drawn character, then prepare the regular and bold faces."""
+    checked = check_coverage(document, sources, config, theme, options, sink)
+    if checked is None:
+        return None
+    face, fontset, chars = checked
+    regular, bold = fontfiles.prepare_faces([(face, fontset.regular), (face, fontset.bold)], chars,
+                                            options.cache_dir)
+    return FontFiles(regular, bold)

@@ -1,0 +1,133 @@
+"""Python-Markdown, configured for content that is data, and knowing source lines.
+
+Input: a Markdown string. Output: an ElementTree (the parsed document after inline processing)
+whose top-level elements carry ``data-line`` (1-based line in the given text). This is the only
+module that imports ``markdown``.
+
+Python-Markdown keeps no line numbers, so :class:`_LineTracker` (a block processor that runs first
+and never consumes anything) notes where each top-level block starts. Raw HTML is not interpreted:
+the HTML preprocessor and inline pattern are removed, so ``<b>`` or ``<font>`` stays text.
+"""
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX
+
+# Named priorities of the processors we register (Python-Markdown runs higher numbers first).
+PRIORITY_LINE_TRACKER = 1000  # before every block processor
+PRIORITY_LINE_STAMP = 1000  # the first treeprocessor: stamp lines before anything moves elements
+PRIORITY_CAPTURE = -1000  # the last treeprocessor: keep the finished tree
+
+LINE_ATTR = "data-line"
+_INTERNAL_PLACEHOLDER = re.compile(STX + "[^" + ETX + "]*" + ETX)  # e.g. the footnote back-link marker
+
+
+class _LineTracker(BlockProcessor):
+    """Records (number of root children so far, line) each time a top-level block is about to be parsed."""
+
+    def __init__(self, parser, state: dict):
+        super().__init__(parser)
+        self.state = state
+
+    def test(self, parent, block) -> bool:
+        return parent is self.parser.root
+
+    def run(self, parent, blocks) -> bool:
+        state = self.state
+        if state.get("blocks") is None:
+            state["blocks"] = blocks
+            state["originals"] = list(blocks)
+            offsets, offset = [], 0
+            for block in blocks:
+                offsets.append(offset)
+                offset += len(block) + 2
+            state["offsets"] = offsets
+        line = state["records"][-1][1] if state["records"] else 1
+        if blocks is state["blocks"]:
+            index = len(state["originals"]) - len(blocks)
+            original = state["originals"][index]
+            current = blocks[0]
+            if original.endswith(current):
+                offset = state["offsets"][index] + len(original) - len(current)
+                offset += len(current) - len(current.lstrip("\n"))
+                line = state["text"].count("\n", 0, offset) + 1
+        state["records"].append((len(parent), line))
+        return False  # never consume: let the real processors run
+
+
+class _LineStamp(Treeprocessor):
+    def __init__(self, md, state: dict):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        records = self.state["records"]
+        last_line = self.state["text"].count("\n") + 1
+        cursor = 0
+        for index, child in enumerate(root):
+            while cursor + 1 < len(records) and records[cursor + 1][0] <= index:
+                cursor += 1
+            line = records[cursor][1] if records and records[cursor][0] <= index else last_line
+            child.set(LINE_ATTR, str(line))
+
+
+class _Capture(Treeprocessor):
+    def __init__(self, md, state: dict):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        self.state["tree"] = root
+
+
+class _SourceExtension(Extension):
+    """Line tracking, raw HTML kept as text, and capture of the finished tree."""
+
+    def __init__(self, state: dict):
+        super().__init__()
+        self.state = state
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.parser.blockprocessors.register(_LineTracker(md.parser, self.state), "line_tracker", PRIORITY_LINE_TRACKER)
+        md.treeprocessors.register(_LineStamp(md, self.state), "line_stamp", PRIORITY_LINE_STAMP)
+        md.treeprocessors.register(_Capture(md, self.state), "capture", PRIORITY_CAPTURE)
+
+
+@dataclass(frozen=True)
+class ParsedMarkdown:
+    """The finished element tree, and the way back from Python-Markdown's placeholders to text."""
+
+    root: etree.Element
+    stash: tuple[str, ...]
+
+    def text(self, value: str | None) -> str:
+        """Element text with entity and escape placeholders turned back into characters."""
+        if not value:
+            return ""
+        if STX not in value:
+            return value
+        for index, raw in enumerate(self.stash):
+            value = value.replace(HTML_PLACEHOLDER % index, html.unescape(raw))
+        value = value.replace(AMP_SUBSTITUTE, "&")
+        return _INTERNAL_PLACEHOLDER.sub("", value).replace(STX, "").replace(ETX, "")
+
+
+def parse_markdown(text: str) -> ParsedMarkdown:
+    """Parse Markdown; top-level elements carry ``data-line``; footnotes come last as ``div.footnote``."""
+    state: dict = {"records": [], "blocks": None, "text": text.replace("\t", "    ")}
+    md = markdown.Markdown(
+        extensions=["tables", "footnotes", "sane_lists", _SourceExtension(state)],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+    )
+    md.convert(text)
+    return ParsedMarkdown(state["tree"], tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))

@@ -1,0 +1,381 @@
+"""The document model: plain, frozen data built from the parsed Markdown tree.
+
+Input: :class:`markup.ParsedMarkdown` and the :class:`content.Source` it came from. Output:
+:class:`Chapter` with blocks (headings, paragraphs, lists, tables, quotes, code, rules) whose text is a
+tuple of :class:`Span` (text + semantic styles). Every block carries its ``pos``. The typesetter sees
+only these classes; it never sees Markdown.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from .content import Source
+from .diagnostics import Sink, SourcePos
+from .markup import LINE_ATTR, ParsedMarkdown
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with semantic styles ('strong', 'em', 'code', 'link', 'noteref')."""
+
+    text: str
+    styles: frozenset[str] = frozenset()
+    href: str | None = None
+
+
+Inline = tuple[Span, ...]
+
+
+def plain(content: Inline) -> str:
+    return "".join(span.text for span in content)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    content: Inline
+    pos: SourcePos
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    content: Inline
+    pos: SourcePos | None
+    style: str = "body"
+
+
+@dataclass(frozen=True)
+class ListItem:
+    blocks: tuple
+    task: str | None = None  # None, "open" or "done" for '- [ ]' / '- [x]' items
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    start: int
+    items: tuple[ListItem, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+    align: tuple[str, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Quote:
+    blocks: tuple
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    text: str
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Rule:
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: its number and body."""
+
+    number: int
+    blocks: tuple
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Chapter:
+    name: str  # file name, the same in every variant
+    title: str
+    short_title: str
+    blocks: tuple
+    notes: tuple[Note, ...]
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Book-level texts that templates and PDF metadata need."""
+
+    title: str
+    subtitle: str
+    author: str
+    lang: str  # BCP 47, e.g. zh-Hans
+    edition: str  # formatted for the locale
+
+
+@dataclass(frozen=True)
+class Document:
+    """One edition of the book, ready to typeset: framing pages from templates plus the chapters."""
+
+    variant: str
+    meta: FrontMatter
+    frame: tuple  # FramePage | TocSlot | ChapterSlot
+    chapters: tuple[Chapter, ...]
+    strings: dict = field(default_factory=dict)  # localized UI strings the typesetter draws itself
+
+
+@dataclass(frozen=True)
+class FramePage:
+    """A page made by a template (cover, title page, back cover): styled paragraphs, in order."""
+
+    template: str
+    blocks: tuple
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class Space:
+    """Vertical space on a template page, in points."""
+
+    height: float
+
+
+@dataclass(frozen=True)
+class TocSlot:
+    title: str
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
+class ChapterSlot:
+    index: int
+    pos: SourcePos
+
+
+_WIDE = ("W", "F")
+
+
+def is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in _WIDE
+
+
+def join_soft_breaks(text: str) -> str:
+    """A source line break inside a paragraph: nothing between two Chinese characters, else a space."""
+    if "\n" not in text:
+        return text
+    parts = text.split("\n")
+    out = parts[0]
+    for part in parts[1:]:
+        left, right = out.rstrip(" "), part.lstrip(" ")
+        if left and right and (is_wide(left[-1]) or is_wide(right[0])):
+            out = left + right
+        else:
+            out = (left + " " + right) if left and right else left + right
+    return out
+
+
+class _Builder:
+    """Walks one chapter's element tree; reports what it cannot represent."""
+
+    def __init__(self, parsed: ParsedMarkdown, source: Source, sink: Sink, chapter_key: str):
+        self.parsed = parsed
+        self.source = source
+        self.sink = sink
+        self.key = chapter_key
+        self.headings = 0
+
+    def pos_of(self, element: etree.Element, fallback: SourcePos | None = None) -> SourcePos:
+        line = element.get(LINE_ATTR)
+        if line:
+            return self.source.pos(int(line))
+        return fallback or self.source.pos(1)
+
+    # -- blocks ------------------------------------------------------------------------------
+    def blocks(self, parent: etree.Element, pos: SourcePos) -> tuple:
+        out = []
+        for element in parent:
+            here = self.pos_of(element, pos)
+            block = self.block(element, here)
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def block(self, element: etree.Element, pos: SourcePos):
+        tag = element.tag
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.headings += 1
+            return Heading(int(tag[1]), self.inline(element), pos, f"{self.key}.{self.headings}")
+        if tag == "p":
+            content = self.inline(element)
+            return Paragraph(content, pos) if plain(content).strip() else None
+        if tag in ("ul", "ol"):
+            start = int(element.get("start", "1") or 1)
+            items = tuple(self.list_item(li, pos) for li in element if li.tag == "li")
+            return ListBlock(tag == "ol", start, items, pos)
+        if tag == "table":
+            return self.table(element, pos)
+        if tag == "blockquote":
+            return Quote(self.blocks(element, pos), pos)
+        if tag == "pre":
+            code = element.find("code")
+            text = self.parsed.text((code if code is not None else element).text)
+            return CodeBlock(text.rstrip("\n"), pos)
+        if tag == "hr":
+            return Rule(pos)
+        if tag == "div" and element.get("class") == "footnote":
+            return None  # handled by notes()
+        self.sink.warning(f"unsupported Markdown construct <{tag}> printed as plain text", pos)
+        return Paragraph((Span("".join(element.itertext())),), pos)
+
+    def list_item(self, li: etree.Element, pos: SourcePos) -> ListItem:
+        children = list(li)
+        block_tags = {"p", "ul", "ol", "blockquote", "pre", "table", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+        if any(child.tag in block_tags for child in children):
+            # A loose item, or one with a nested list: text before the first block is a paragraph.
+            blocks = []
+            lead = etree.Element("p")
+            lead.text = li.text
+            for child in children:
+                if child.tag in block_tags:
+                    break
+                lead.append(child)
+            if plain(self.inline(lead)).strip():
+                blocks.append(Paragraph(self.inline(lead), pos))
+            for child in children:
+                if child.tag in block_tags:
+                    block = self.block(child, pos)
+                    if block is not None:
+                        blocks.append(block)
+            content_blocks = tuple(blocks)
+        else:
+            content_blocks = (Paragraph(self.inline(li), pos),)
+        return _task_item(content_blocks)
+
+    def table(self, element: etree.Element, pos: SourcePos) -> Table:
+        head = element.find("thead")
+        body = element.find("tbody")
+        header_row = head.find("tr") if head is not None else None
+        header = tuple(self.inline(cell) for cell in header_row) if header_row is not None else ()
+        align = tuple(_align(cell.get("style", "")) for cell in header_row) if header_row is not None else ()
+        rows = tuple(tuple(self.inline(cell) for cell in tr) for tr in (body if body is not None else []))
+        return Table(header, rows, align, pos)
+
+    def notes(self, root: etree.Element, pos: SourcePos) -> tuple[Note, ...]:
+        notes = []
+        for div in root.findall("div"):
+            if div.get("class") != "footnote":
+                continue
+            ol = div.find("ol")
+            for number, li in enumerate(ol if ol is not None else [], start=1):
+                for anchor in li.iter("a"):
+                    if anchor.get("class") == "footnote-backref":
+                        anchor.text = ""
+                note_pos = self._note_pos(li.get("id", ""), pos)
+                notes.append(Note(number, self.blocks(li, note_pos), note_pos))
+        return tuple(notes)
+
+    def _note_pos(self, note_id: str, fallback: SourcePos) -> SourcePos:
+        label = note_id.split(":", 1)[-1]
+        for number, line in enumerate(self.source.text.split("\n"), start=1):
+            if line.startswith(f"[^{label}]:"):
+                return self.source.pos(number)
+        return fallback
+
+    # -- inline ------------------------------------------------------------------------------
+    def inline(self, element: etree.Element) -> Inline:
+        spans: list[Span] = []
+        self._inline_into(element, frozenset(), None, spans, top=True)
+        return _merge(spans)
+
+    def _inline_into(self, element, styles, href, spans, top=False):
+        if element.text:
+            self._text(element.text, styles, href, spans)
+        for child in element:
+            tag = child.tag
+            child_styles, child_href = styles, href
+            if tag in ("strong", "b"):
+                child_styles = styles | {"strong"}
+            elif tag in ("em", "i"):
+                child_styles = styles | {"em"}
+            elif tag == "code":
+                child_styles = styles | {"code"}
+            elif tag == "a":
+                if child.get("class") == "footnote-backref":
+                    child_styles = None
+                else:
+                    child_styles = styles | {"link"}
+                    child_href = child.get("href")
+            elif tag == "sup":
+                child_styles = styles | {"noteref"}
+            elif tag == "br":
+                spans.append(Span("\n", styles))
+            elif tag == "img":
+                self.sink.error("images are not supported", self.source.pos(1),
+                                f"remove the image '{child.get('src', '')}'")
+                child_styles = None
+            else:
+                child_styles = styles
+            if child_styles is not None and tag != "br":
+                self._inline_into(child, child_styles, child_href, spans)
+            if child.tail:
+                self._text(child.tail, styles, href, spans)
+
+    def _text(self, raw: str, styles, href, spans):
+        text = self.parsed.text(raw)
+        if "code" not in styles:
+            text = join_soft_breaks(text)
+        if text:
+            spans.append(Span(text, styles, href))
+
+
+def _merge(spans: list[Span]) -> Inline:
+    """Adjacent spans of the same style become one; surrounding blanks are dropped."""
+    merged: list[Span] = []
+    for span in spans:
+        if merged and merged[-1].styles == span.styles and merged[-1].href == span.href:
+            merged[-1] = Span(merged[-1].text + span.text, span.styles, span.href)
+        else:
+            merged.append(span)
+    if merged:
+        merged[0] = Span(merged[0].text.lstrip(), merged[0].styles, merged[0].href)
+        merged[-1] = Span(merged[-1].text.rstrip(), merged[-1].styles, merged[-1].href)
+    return tuple(span for span in merged if span.text)
+
+
+_TASK = re.compile(r"^\[( |x|X)\]\s+")
+
+
+def _task_item(blocks: tuple) -> ListItem:
+    """'- [ ] text' items are checkboxes: the marker leaves the text and becomes the item's state."""
+    if blocks and isinstance(blocks[0], Paragraph) and blocks[0].content:
+        first = blocks[0].content[0]
+        match = _TASK.match(first.text)
+        if match and not first.styles:
+            rest = (Span(first.text[match.end():], first.styles, first.href),) + blocks[0].content[1:]
+            para = Paragraph(_merge(list(rest)), blocks[0].pos, blocks[0].style)
+            return ListItem((para,) + blocks[1:], "done" if match.group(1) in "xX" else "open")
+    return ListItem(blocks)
+
+
+def _align(style: str) -> str:
+    match = re.search(r"text-align:\s*(left|right|center)", style)
+    return match.group(1) if match else ""
+
+
+def build_chapter(parsed: ParsedMarkdown, source: Source, sink: Sink, key: str) -> Chapter:
+    """The chapter of one file: its title is the front matter's or the first heading's."""
+    builder = _Builder(parsed, source, sink, key)
+    start = source.pos(1)
+    blocks = builder.blocks(parsed.root, start)
+    notes = builder.notes(parsed.root, start)
+    first_heading = next((b for b in blocks if isinstance(b, Heading)), None)
+    title = source.meta.get("title") or (plain(first_heading.content) if first_heading else "")
+    if not title:
+        sink.warning("chapter has no heading and no 'title' in its front matter", start)
+    if not blocks:
+        sink.warning("chapter is empty", start)
+    return Chapter(source.name, title, source.meta.get("short_title", title), blocks, notes, start)

@@ -1,0 +1,127 @@
+"""Jinja2 renders the frame of the book (cover, title page, contents, chapter order, back cover).
+
+Templates emit a small XML vocabulary that becomes model nodes::
+
+    <book>
+      <page template="cover|plain"> <p style="cover.title">…</p> <space height="40"/> </page>
+      <toc title="…"/>
+      <chapter index="0"/>
+    </book>
+
+Autoescaping is on, so book data cannot inject markup; undefined variables are errors
+(``StrictUndefined``); ``_()`` is gettext from the variant's catalog. The search path is
+``templates/<variant>/`` then ``templates/``, so an edition can override one template without an
+``if`` on the variant. Content Markdown is never rendered through Jinja. This is the only module that
+imports jinja2.
+"""
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+import jinja2
+
+from . import model
+from .diagnostics import Sink, SourcePos, relative
+
+BOOK_TEMPLATE = "book.xml.j2"
+
+
+def make_environment(templates_dir: Path, variant: str, translations) -> jinja2.Environment:
+    search = [templates_dir / variant, templates_dir]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations, newstyle=True)
+    return env
+
+
+def render_frame(env: jinja2.Environment, context: dict, project_root: Path, sink: Sink) -> tuple | None:
+    """Render the book template and read it into frame nodes; None (with errors in ``sink``) on failure."""
+    try:
+        template = env.get_template(BOOK_TEMPLATE)
+        shown = relative(Path(template.filename), project_root)
+        text = template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        shown = relative(Path(exc.filename), project_root) if exc.filename else exc.name or BOOK_TEMPLATE
+        sink.error(f"template syntax error: {exc.message}", SourcePos(shown, exc.lineno or 0))
+        return None
+    except jinja2.TemplateNotFound as exc:
+        sink.error(f"template not found: {exc.name}", SourcePos("templates"))
+        return None
+    except jinja2.UndefinedError as exc:
+        where = _template_position(sys.exc_info()[2], project_root)
+        sink.error(f"template error: {exc.message}", where)
+        return None
+    return parse_frame(text, shown, sink)
+
+
+def _template_position(traceback, project_root: Path) -> SourcePos | None:
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    found = None
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_filename.endswith(".j2"):
+            found = SourcePos(relative(Path(code.co_filename), project_root), traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found
+
+
+def parse_frame(text: str, shown: str, sink: Sink) -> tuple | None:
+    try:
+        root = etree.fromstring(text)
+    except etree.ParseError as exc:
+        line, col = exc.position
+        sink.error(f"template output is not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                   SourcePos(f"{shown} (rendered)", line, col + 1))
+        return None
+    where = SourcePos(shown)
+    items = []
+    for element in root:
+        if element.tag == "page":
+            items.append(model.FramePage(element.get("template", "plain"), _page_blocks(element, where, sink), where))
+        elif element.tag == "toc":
+            items.append(model.TocSlot(element.get("title", ""), where))
+        elif element.tag == "chapter":
+            items.append(model.ChapterSlot(int(element.get("index", "0")), where))
+        else:
+            sink.error(f"unknown element <{element.tag}> in the book template", where)
+    if not items:
+        sink.error("the book template produced no pages", where)
+    return tuple(items)
+
+
+def _page_blocks(page: etree.Element, where: SourcePos, sink: Sink) -> tuple:
+    blocks = []
+    for element in page:
+        if element.tag == "p":
+            blocks.append(model.Paragraph(_spans(element), None, element.get("style", "plain")))
+        elif element.tag == "space":
+            blocks.append(model.Space(float(element.get("height", "12"))))
+        else:
+            sink.error(f"unknown element <{element.tag}> in a template page", where)
+    return tuple(blocks)
+
+
+def _spans(element: etree.Element, styles: frozenset = frozenset()) -> tuple:
+    spans = []
+    if element.text:
+        spans.append(model.Span(element.text, styles))
+    for child in element:
+        extra = {"strong": "strong", "b": "strong", "em": "em"}.get(child.tag)
+        spans.extend(_spans(child, styles | {extra} if extra else styles))
+        if child.tail:
+            spans.append(model.Span(child.tail, styles))
+    return tuple(model.Span(_unwrap(s.text), s.styles) for s in spans)
+
+
+def _unwrap(text: str) -> str:
+    """Template indentation and line breaks inside a paragraph are layout of the template, not text."""
+    if "\n" not in text:
+        return text
+    return model.join_soft_breaks("\n".join(line.strip() for line in text.split("\n"))).strip()

@@ -1,0 +1,91 @@
+"""Themes: ``templates/themes/NAME.toml``, page geometry, sizes, colours and font sets (validated).
+
+A theme is plain data. Unknown keys and wrong types are errors at their line; keys a theme leaves
+out take the default theme's values, so a theme can be a short list of changes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Sink, SourcePos, relative
+from .tomlconfig import TomlFile
+
+_NUMBER = (int, float)
+SCHEMA: dict[str, dict[str, type | tuple]] = {
+    "page": {"width_mm": _NUMBER, "height_mm": _NUMBER, "measure_em": int, "lines": int, "top_mm": _NUMBER,
+             "inner_share": _NUMBER, "chapter_recto": bool},
+    "body": {"size": _NUMBER, "leading": _NUMBER, "indent_em": _NUMBER, "paragraph_space": _NUMBER},
+    "headings": {"h1_size": _NUMBER, "h2_size": _NUMBER, "h3_size": _NUMBER, "space_before": _NUMBER,
+                 "space_after": _NUMBER},
+    "small": {"note_size": _NUMBER, "table_size": _NUMBER, "head_size": _NUMBER, "folio_size": _NUMBER},
+    "colors": {"text": str, "accent": str, "muted": str, "rule": str, "shade": str},
+}
+_FONTSET_KEYS = {"family": str, "regular": int, "bold": int}
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class FontSet:
+    family: str
+    regular: int
+    bold: int
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    page: dict
+    body: dict
+    headings: dict
+    small: dict
+    colors: dict
+    fontsets: dict[str, FontSet]
+
+
+def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink) -> Theme | None:
+    """The named theme over the default one; None (with errors in ``sink``) when unusable."""
+    if not re.match(r"^[A-Za-z0-9_-]+$", name):
+        sink.error(f"theme name '{name}' must be letters, digits, '-' or '_'")
+        return None
+    default = _read(templates_dir / "themes" / "default.toml", project_root, sink)
+    chosen = default if name == "default" else _read(templates_dir / "themes" / f"{name}.toml", project_root, sink)
+    if default is None or chosen is None:
+        return None
+    merged = {section: {**default.get(section, {}), **chosen.get(section, {})} for section in SCHEMA}
+    fontsets = {**default.get("fonts", {}), **chosen.get("fonts", {})}
+    for section, keys in SCHEMA.items():
+        for key in keys:
+            if key not in merged[section]:
+                sink.error(f"theme '{name}' lacks [{section}] {key}")
+    if sink.errors:
+        return None
+    return Theme(name, merged["page"], merged["body"], merged["headings"], merged["small"], merged["colors"],
+                 {key: FontSet(**value) for key, value in fontsets.items()})
+
+
+def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
+    shown = relative(path, project_root)
+    if not path.is_file():
+        sink.error("theme not found", SourcePos(shown), f"themes are the .toml files in {path.parent.name}/")
+        return None
+    before = len(sink.errors)
+    toml = TomlFile(path, shown, sink)
+    data = toml.data
+    for section, value in data.items():
+        if section == "fonts":
+            for set_name, fontset in (value.items() if isinstance(value, dict) else []):
+                toml.check_keys(f"fonts.{set_name}", fontset, _FONTSET_KEYS)
+                for key in _FONTSET_KEYS:
+                    if key not in fontset:
+                        sink.error(f"[fonts.{set_name}] needs '{key}'", toml.pos(f"fonts.{set_name}"))
+        elif section in SCHEMA and isinstance(value, dict):
+            toml.check_keys(section, value, SCHEMA[section])
+        else:
+            sink.error(f"unknown theme section [{section}]", toml.pos(section),
+                       f"sections: {', '.join(list(SCHEMA) + ['fonts'])}")
+    for key, value in data.get("colors", {}).items():
+        if isinstance(value, str) and not _COLOR.match(value):
+            sink.error(f"colour '{key}' must look like #1a2b3c", toml.pos("colors", key))
+    return data if len(sink.errors) == before else None
