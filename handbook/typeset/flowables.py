@@ -1,0 +1,218 @@
+"""ReportLab flowables that draw text laid out by :mod:`cjk`.
+
+:class:`TextBlock` is the one paragraph flowable of the book: body text, list items, quotes, notes,
+table cells, TOC entries and headings all go through it, so every line obeys the same rules. It
+splits between pages by whole lines and never leaves a lone line at the top or bottom of a page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable
+
+from .cjk import Advance, Line, Run, layout_paragraph
+from .styles import BlockSpec
+
+ASCENT = 0.88  # CJK em box: the baseline sits 0.88 em below the top of the em box
+MIN_LINES = 2  # lines kept together at the bottom and top of a page when a paragraph splits
+
+
+@dataclass(frozen=True)
+class Decoration:
+    """What a block draws besides its text."""
+
+    label: str = ""  # list marker drawn in the hanging indent of the first line
+    checkbox: bool = False  # a square instead of a label (task list items)
+    bar: bool = False  # a quote bar in the left indent
+    shade: str | None = None  # background colour (code blocks)
+    anchor: str = ""  # heading: bookmark key
+    outline_level: int = -1  # heading: outline level (-1: not in the outline)
+    outline_title: str = ""
+    chapter: str = ""  # heading that opens a chapter: its running-head title
+    page_ref: str = ""  # TOC entry: the anchor whose page number is printed at the right
+
+
+class TextBlock(Flowable):
+    """A paragraph: lines from :func:`cjk.layout_paragraph`, drawn with PDF character spacing."""
+
+    def __init__(self, runs: list[Run], spec: BlockSpec, advance: Advance, deco: Decoration = Decoration(),
+                 lines: list[Line] | None = None, first: bool = True, last: bool = True):
+        super().__init__()
+        self.runs = runs
+        self.spec = spec
+        self.advance = advance
+        self.deco = deco
+        self._lines = lines
+        self._laid_width = None
+        self.first = first  # this fragment holds the paragraph's first line
+        self.last = last
+        self.width = self.height = 0.0
+
+    # -- layout ------------------------------------------------------------------------------
+    def lines_for(self, width: float) -> list[Line]:
+        if self._lines is not None and (self._laid_width is None or abs(self._laid_width - width) < 0.01):
+            return self._lines
+        spec = self.spec
+        measure = width - spec.left_indent - spec.right_indent
+        self._lines = layout_paragraph(self.runs, self.advance, measure,
+                                       spec.first_indent if self.first else 0.0, spec.align)
+        self._laid_width = width
+        return self._lines
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self.height = len(self.lines_for(avail_width)) * self.spec.leading
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.spec.space_before if self.first else 0.0
+
+    def getSpaceAfter(self):
+        return self.spec.space_after if self.last else 0.0
+
+    def split(self, avail_width, avail_height):
+        lines = self.lines_for(avail_width)
+        fit = int((avail_height + 0.01) // self.spec.leading)
+        if self.deco.outline_level >= 0 or len(lines) < 2 * MIN_LINES or fit < MIN_LINES:
+            return []
+        fit = min(fit, len(lines) - MIN_LINES)
+        head = TextBlock(self.runs, self.spec, self.advance, self.deco, lines[:fit], self.first, False)
+        tail_deco = Decoration(bar=self.deco.bar, shade=self.deco.shade)
+        tail = TextBlock(self.runs, self.spec, self.advance, tail_deco, lines[fit:], False, self.last)
+        head._laid_width = tail._laid_width = avail_width
+        return [head, tail]
+
+    # -- drawing -----------------------------------------------------------------------------
+    def draw(self):
+        canvas, spec = self.canv, self.spec
+        lines = self.lines_for(self.width)
+        deco = self.deco
+        if deco.shade:
+            canvas.setFillColor(HexColor(deco.shade))
+            canvas.rect(spec.left_indent - spec.size * 0.4, 0, self.width - spec.left_indent + spec.size * 0.4,
+                        self.height, stroke=0, fill=1)
+        if deco.bar:
+            canvas.setStrokeColor(HexColor("#999999"))
+            canvas.setLineWidth(1.2)
+            x = spec.left_indent - spec.size * 0.9
+            canvas.line(x, spec.leading * 0.15, x, self.height - spec.leading * 0.15)
+        text = canvas.beginText()
+        for number, line in enumerate(lines):
+            baseline = self.baseline(number)
+            x0 = spec.left_indent + line.offset
+            for piece in line.pieces:
+                run = piece.run
+                text.setTextOrigin(x0 + piece.x, baseline + run.rise)
+                text.setFont(run.font, run.size)
+                text.setCharSpace(piece.char_space)
+                text.setFillColor(HexColor(run.color))
+                text.textOut(piece.text)
+        canvas.drawText(text)
+        for number, line in enumerate(lines):
+            self._decorate_line(line, self.baseline(number))
+        if self.first:
+            self._draw_label()
+            self._register_heading()
+        if deco.page_ref and lines:
+            self._draw_page_ref(lines[-1], self.baseline(len(lines) - 1))
+
+    def baseline(self, number: int) -> float:
+        spec = self.spec
+        top = self.height - number * spec.leading
+        return top - (spec.leading - spec.size) / 2 - ASCENT * spec.size
+
+    def _decorate_line(self, line: Line, baseline: float):
+        canvas, spec = self.canv, self.spec
+        x0 = spec.left_indent + line.offset
+        for piece in line.pieces:
+            marks = piece.run.marks
+            if not marks:
+                continue
+            x = x0 + piece.x
+            width = piece.width + piece.char_space * max(0, len(piece.text) - 1)
+            size = piece.run.size
+            if "dots" in marks:  # 着重号: a dot under each character, the Chinese way to emphasise
+                canvas.setFillColor(HexColor(piece.run.color))
+                cursor = x
+                for char in piece.text:
+                    advance = self.advance(char, piece.run.font, size)
+                    canvas.circle(cursor + advance / 2, baseline - 0.26 * size, 0.075 * size, stroke=0, fill=1)
+                    cursor += advance + piece.char_space
+            if "link" in marks and piece.run.href:
+                canvas.linkURL(piece.run.href, (x, baseline - 0.15 * size, x + width, baseline + 0.85 * size),
+                               relative=1, thickness=0)
+            if "code" in marks:
+                canvas.setStrokeColor(HexColor("#bbbbbb"))
+                canvas.setLineWidth(0.4)
+                canvas.roundRect(x - 1, baseline - 0.2 * size, width + 2, 1.1 * size, 1.5, stroke=1, fill=0)
+
+    def _draw_label(self):
+        deco, spec, canvas = self.deco, self.spec, self.canv
+        if not (deco.label or deco.checkbox):
+            return
+        baseline = self.baseline(0)
+        if deco.checkbox:
+            side = spec.size * 0.8
+            canvas.setStrokeColor(HexColor(spec.color))
+            canvas.setLineWidth(0.7)
+            canvas.rect(spec.left_indent - spec.size * 1.45, baseline - 0.1 * spec.size, side, side, stroke=1, fill=0)
+            return
+        font = self._label_font()
+        canvas.setFillColor(HexColor(spec.color))
+        canvas.setFont(font, spec.size)
+        canvas.drawRightString(spec.left_indent - spec.size * 0.4, baseline, deco.label)
+
+    def _label_font(self) -> str:
+        return self.runs[0].font if self.runs else "Helvetica"
+
+    def _register_heading(self):
+        deco = self.deco
+        if not deco.anchor:
+            return
+        canvas = self.canv
+        canvas.bookmarkHorizontal(deco.anchor, 0, self.height + self.spec.space_before)
+        if deco.outline_level >= 0:
+            canvas.addOutlineEntry(deco.outline_title, deco.anchor, deco.outline_level, closed=deco.outline_level > 0)
+        doc = getattr(canvas, "_doctemplate", None)
+        if doc is not None and hasattr(doc, "note_heading"):
+            doc.note_heading(deco.anchor, deco.chapter)
+
+    def _draw_page_ref(self, line: Line, baseline: float):
+        canvas, spec = self.canv, self.spec
+        right = self.width
+        end = spec.left_indent + line.offset + line.width + spec.size * 0.5
+        start_numbers = right - spec.size * 2.2
+        if start_numbers > end:
+            canvas.saveState()
+            canvas.setStrokeColor(HexColor("#888888"))
+            canvas.setLineWidth(0.6)
+            canvas.setDash([0.6, 2.4], 0)
+            canvas.line(end, baseline + 0.3 * spec.size, start_numbers, baseline + 0.3 * spec.size)
+            canvas.restoreState()
+        canvas.saveState()
+        canvas.translate(right, baseline)
+        canvas.doForm(page_number_form(self.deco.page_ref))
+        canvas.restoreState()
+
+
+def page_number_form(anchor: str) -> str:
+    """Name of the form XObject that prints the page number of ``anchor`` (defined when the PDF is saved)."""
+    return "pg_" + "".join(ch if ch.isalnum() else "_" for ch in anchor)
+
+
+class HorizontalRule(Flowable):
+    def __init__(self, color: str, width_share: float = 1.0, space: float = 6.0):
+        super().__init__()
+        self.color = color
+        self.share = width_share
+        self.space = space
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.space * 2
+
+    def draw(self):
+        self.canv.setStrokeColor(HexColor(self.color))
+        self.canv.setLineWidth(0.5)
+        self.canv.line(0, self.space, self.width * self.share, self.space)

@@ -1,0 +1,280 @@
+"""typeset(document, theme, fonts) -> PDF bytes: the model turned into flowables on pages.
+
+Input: a :class:`model.Document` (plain data), a :class:`theme.Theme` and the prepared font files.
+Output: the reading-order PDF. This module and its siblings are the only ones that know ReportLab.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, replace
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Spacer, Table, TableStyle
+from reportlab.lib.colors import HexColor
+
+from .. import model
+from ..theme import Theme
+from .cjk import Run
+from .flowables import Decoration, HorizontalRule, TextBlock
+from .pages import BookDocTemplate, Geometry, PageDecor, deferred_canvas
+from .styles import BlockSpec, style_table
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """Prepared TrueType bytes for each font role."""
+
+    regular: bytes
+    bold: bytes
+
+
+class Metrics:
+    """Registered fonts and their advance widths (the one place the breaker's metrics come from)."""
+
+    def __init__(self, files: FontFiles):
+        self.names = {role: register_font(getattr(files, role)) for role in ("regular", "bold")}
+        self._widths = {}
+        for name in self.names.values():
+            face = pdfmetrics.getFont(name).face
+            self._widths[name] = (face.charWidths, face.defaultWidth)
+
+    def advance(self, char: str, font: str, size: float) -> float:
+        widths, default = self._widths[font]
+        return widths.get(ord(char), default) * size / 1000.0
+
+
+def register_font(data: bytes) -> str:
+    """Register TrueType bytes with ReportLab under a name derived from their content."""
+    name = "F" + hashlib.sha256(data).hexdigest()[:12]
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
+    return name
+
+
+class _StoryBuilder:
+    def __init__(self, document: model.Document, theme: Theme, metrics: Metrics, geometry: Geometry):
+        self.doc = document
+        self.theme = theme
+        self.metrics = metrics
+        self.geometry = geometry
+        self.styles = style_table(theme)
+        self.page_refs: dict[str, tuple[str, float, str]] = {}
+
+    # -- runs --------------------------------------------------------------------------------
+    def runs(self, content: model.Inline, spec: BlockSpec) -> list[Run]:
+        out = []
+        for span in content:
+            role = "bold" if "strong" in span.styles else spec.role
+            marks = set()
+            color = spec.color
+            size, rise = spec.size, 0.0
+            if "em" in span.styles:
+                marks.add("dots")
+            if "code" in span.styles:
+                marks.add("code")
+            if "link" in span.styles:
+                marks.add("link")
+                color = self.theme.colors["accent"]
+            if "noteref" in span.styles:
+                marks.add("sup")
+                size, rise = spec.size * 0.62, spec.size * 0.42
+            out.append(Run(span.text, self.metrics.names[role], size, color, frozenset(marks), span.href, rise))
+        return out
+
+    def text(self, content: model.Inline, style: str | BlockSpec, deco: Decoration = Decoration()) -> TextBlock:
+        spec = self.styles[style] if isinstance(style, str) else style
+        return TextBlock(self.runs(content, spec), spec, self.metrics.advance, deco)
+
+    def plain_text(self, text: str, style: str, deco: Decoration = Decoration()) -> TextBlock:
+        return self.text((model.Span(text),), style, deco)
+
+    # -- the book ----------------------------------------------------------------------------
+    def story(self) -> list:
+        story: list = []
+        for index, item in enumerate(self.doc.frame):
+            family = "body" if isinstance(item, (model.TocSlot, model.ChapterSlot)) else item.template
+            if index:
+                story += [NextPageTemplate(f"{family}-recto"), PageBreak()]
+            if isinstance(item, model.FramePage):
+                story += self.frame_page(item)
+            elif isinstance(item, model.TocSlot):
+                story += self.toc(item)
+            else:
+                story += self.chapter(self.doc.chapters[item.index])
+        return story
+
+    def first_family(self) -> str:
+        first = self.doc.frame[0]
+        return first.template if isinstance(first, model.FramePage) else "body"
+
+    def frame_page(self, page: model.FramePage) -> list:
+        out = []
+        for block in page.blocks:
+            if isinstance(block, model.Space):
+                out.append(Spacer(1, block.height))
+            else:
+                out.append(self.text(block.content, block.style))
+        return out
+
+    def toc(self, slot: model.TocSlot) -> list:
+        out = [self.plain_text(slot.title, "toc.title", Decoration(anchor="toc", chapter=slot.title))]
+        for chapter in self.doc.chapters:
+            for block in chapter.blocks:
+                if isinstance(block, model.Heading) and block.level <= 2:
+                    style = self.styles[f"toc.{block.level}"]
+                    self.page_refs[block.anchor] = (self.metrics.names[style.role], style.size, style.color)
+                    out.append(self.text(block.content, style, Decoration(page_ref=block.anchor)))
+        return out
+
+    def chapter(self, chapter: model.Chapter) -> list:
+        out = self.blocks(chapter.blocks, chapter=chapter)
+        if chapter.notes:
+            out.append(HorizontalRule(self.theme.colors["rule"], 0.3, 5))
+            for note in chapter.notes:
+                out += self.blocks(note.blocks, style="note", label=f"{note.number}")
+        return out
+
+    def blocks(self, blocks, chapter=None, style="body", depth=0, label="") -> list:
+        out = []
+        for index, block in enumerate(blocks):
+            if isinstance(block, model.Heading):
+                out += self.heading(block, chapter, blocks[index + 1] if index + 1 < len(blocks) else None)
+            elif isinstance(block, model.Paragraph):
+                spec = self.styles[style]
+                deco = Decoration()
+                if label:
+                    spec = replace(spec.indented(1.6 * spec.size), first_indent=0.0)
+                    deco = Decoration(label=label)
+                    label = ""
+                out.append(self.text(block.content, spec, deco))
+            elif isinstance(block, model.ListBlock):
+                out += self.list_block(block, style, depth)
+            elif isinstance(block, model.Quote):
+                out += self.quote(block)
+            elif isinstance(block, model.Table):
+                out.append(self.table(block))
+            elif isinstance(block, model.CodeBlock):
+                out.append(self.plain_text(block.text, "code", Decoration(shade=self.theme.colors["shade"])))
+            elif isinstance(block, model.Rule):
+                out.append(HorizontalRule(self.theme.colors["rule"]))
+        return out
+
+    def heading(self, block: model.Heading, chapter, following) -> list:
+        level = min(block.level, 3)
+        spec = self.styles[f"h{level}"]
+        title = model.plain(block.content)
+        deco = Decoration(anchor=block.anchor, outline_level=level - 1, outline_title=title,
+                          chapter=(chapter.short_title if chapter and level == 1 else ""))
+        flowable = self.text(block.content, spec, deco)
+        out = []
+        if level > 1:  # keep the heading with at least two lines of what follows
+            _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)
+            reserve = spec.space_before + height + spec.space_after + 2 * self.styles["body"].leading
+            out.append(CondPageBreak(reserve))
+        out.append(flowable)
+        if level == 1:
+            out.append(HorizontalRule(self.theme.colors["accent"], 0.12, 3))
+            out.append(Spacer(1, self.styles["body"].leading * 0.6))
+        return out
+
+    def list_block(self, block: model.ListBlock, style: str, depth: int) -> list:
+        out = []
+        base = self.styles["list" if style == "body" else style]
+        indent = 2 * base.size
+        for number, item in enumerate(block.items, start=block.start):
+            label = f"{number}." if block.ordered else "•"
+            first = True
+            for child in item.blocks:
+                if isinstance(child, model.Paragraph):
+                    spec = base.indented(indent * (depth + 1))
+                    deco = Decoration(label=label if first else "", checkbox=first and item.task is not None)
+                    out.append(self.text(child.content, spec, deco))
+                elif isinstance(child, model.ListBlock):
+                    out += self.list_block(child, style, depth + 1)
+                else:
+                    out += self.blocks((child,), style=style, depth=depth + 1)
+                first = False
+        return out
+
+    def quote(self, block: model.Quote) -> list:
+        out = []
+        for child in block.blocks:
+            if isinstance(child, model.Paragraph):
+                out.append(self.text(child.content, "quote", Decoration(bar=True)))
+            else:
+                out += self.blocks((child,), style="quote")
+        return out
+
+    def table(self, block: model.Table) -> Table:
+        cell, head = self.styles["cell"], self.styles["cell.head"]
+        columns = max([len(block.header)] + [len(row) for row in block.rows])
+        rows = [list(block.header) + [()] * (columns - len(block.header))] if block.header else []
+        rows += [list(row) + [()] * (columns - len(row)) for row in block.rows]
+        pad = 0.45 * cell.size
+        widths = self.column_widths(rows, cell, pad)
+        data = []
+        for number, row in enumerate(rows):
+            spec = head if block.header and number == 0 else cell
+            data.append([self.text(content, _aligned(spec, block.align, col)) for col, content in enumerate(row)])
+        colors = self.theme.colors
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.metrics.names["regular"]),  # else ReportLab selects Helvetica
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.9, HexColor(colors["text"])),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.9, HexColor(colors["text"])),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, HexColor(colors["rule"])),
+        ]
+        if block.header:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), HexColor(colors["shade"])))
+        table = Table(data, colWidths=widths, repeatRows=1 if block.header else 0, style=TableStyle(style),
+                      hAlign="LEFT", spaceBefore=self.styles["body"].leading * 0.4,
+                      spaceAfter=self.styles["body"].leading * 0.6)
+        return table
+
+    def column_widths(self, rows, spec: BlockSpec, pad: float) -> list[float]:
+        """Share the measure by each column's longest text (square-root damped), at least 3 ems each."""
+        available = self.geometry.measure
+        columns = len(rows[0]) if rows else 1
+        natural = [0.0] * columns
+        for row in rows:
+            for col, content in enumerate(row):
+                width = sum(self.metrics.advance(ch, self.metrics.names[spec.role], spec.size)
+                            for span in content for ch in span.text)
+                natural[col] = max(natural[col], width + 2 * pad)
+        if sum(natural) <= available:
+            spare = available - sum(natural)
+            return [n + spare / columns for n in natural]
+        floor = min(3 * spec.size + 2 * pad, available / columns)
+        weights = [max(n, 1.0) ** 0.5 for n in natural]
+        widths = [max(floor, available * w / sum(weights)) for w in weights]
+        scale = available / sum(widths)
+        return [w * scale for w in widths]
+
+
+def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
+    if col < len(align) and align[col] in ("center", "right"):
+        return replace(spec, align=align[col])
+    return spec
+
+
+def typeset(document: model.Document, theme: Theme, fonts: FontFiles) -> bytes:
+    """Lay out the whole book in one pass and return the PDF."""
+    metrics = Metrics(fonts)
+    geometry = Geometry.from_theme(theme)
+    builder = _StoryBuilder(document, theme, metrics, geometry)
+    story = builder.story()
+    buffer = io.BytesIO()
+    small = theme.small
+    decor = PageDecor(metrics.names["regular"], small["head_size"], small["folio_size"], theme.colors["muted"],
+                      theme.colors["rule"], document.meta.title)
+    meta = document.meta
+    doc = BookDocTemplate(buffer, geometry, decor, title=meta.title, author=meta.author,
+                          subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
+                          lang=meta.lang, invariant=1)
+    doc.start_with(builder.first_family())
+    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs))
+    return buffer.getvalue()
