@@ -140,7 +140,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     for item in frame:
         if isinstance(item, model.ChapterSlot) and not 0 <= item.index < len(chapters):
             sink.error(f"the book template asks for chapter {item.index}, but there are {len(chapters)}", item.pos)
-    document = model.Document(config.name, meta, frame, tuple(chapters))
+    document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress)
     return Edition(config, document, tuple(sources))
 
 

@@ -18,16 +18,16 @@ class Punctuation:
 
     name: str
     quotes: dict  # marks of other styles -> this style's marks
-    compress: bool  # adjacent full-width marks share space (mainland and Hong Kong practice)
+    compress: str  # which marks share space: 'all' (mainland), 'brackets' (Hong Kong), 'none' (Taiwan)
 
 
 _CORNER = {"“": "「", "”": "」", "‘": "『", "’": "』"}
 _CURLY = {v: k for k, v in _CORNER.items()}
 PUNCTUATION = {
-    "mainland": Punctuation("mainland", _CURLY, compress=True),
-    "taiwan": Punctuation("taiwan", _CORNER, compress=False),
-    "hongkong": Punctuation("hongkong", _CORNER, compress=True),
-    "latin": Punctuation("latin", {}, compress=False),
+    "mainland": Punctuation("mainland", _CURLY, compress="all"),
+    "taiwan": Punctuation("taiwan", _CORNER, compress="none"),
+    "hongkong": Punctuation("hongkong", _CORNER, compress="brackets"),
+    "latin": Punctuation("latin", {}, compress="none"),
 }
 
 # OpenCC configurations that leave text of the locale's script alone and change the other script's

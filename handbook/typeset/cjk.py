@@ -1,32 +1,45 @@
 """Chinese line breaking and justification (W3C clreq), as pure functions over metrics.
 
-Input: styled :class:`Run` s, a measure, an advance-width function. Output: :class:`Line` s made of
-:class:`Piece` s (text at an x offset, drawn with a PDF character spacing ``Tc``). No ReportLab here:
-the flowable that draws the pieces lives in ``flowables.py``.
+Input: styled :class:`Run` s, a measure, an advance-width function, a punctuation compression mode.
+Output: :class:`Line` s made of :class:`Piece` s (text at an x offset, drawn with a PDF character
+spacing ``Tc``). No ReportLab here: the flowable that draws the pieces lives in ``flowables.py``.
 
-Rules implemented (clreq "basic" level, see DESIGN §4):
+The steps, in order (clreq "basic" prohibition level; DESIGN §4):
 
-* every Han character is a break opportunity; Latin words, numbers with their signs and units, and
-  URLs are unbreakable tokens (a token longer than the line breaks after ``/ - ? &``, else anywhere);
-* no line starts with a closing mark (``NO_START``) and none ends with an opening one (``NO_END``);
-  ``——`` and ``……`` never split; a number keeps the Han unit that follows it (``30天``);
-* about ¼ em between Han and Latin text, none at line start or end;
-* non-final lines are justified to the measure: word spaces first (up to ½ em), then Han–Latin
-  gaps (up to ½ em), then every gap between characters equally; never inside a Latin word;
-* the last line of a paragraph is not justified and never holds a single character (孤字): one
-  more character is pulled down from the line above.
+1. ``make_atoms``: every Han character and full-width mark is an atom; a Latin word, a number with its
+   signs and units (``12.5%``, ``¥1,234.50``) or a URL is one unbreakable atom (a token longer than the
+   line is cut after ``/ - ? &``, else where it must). Adjacent full-width marks share space
+   (``。”`` is 1.5 em) when the edition compresses punctuation (mainland, Hong Kong).
+2. ``break_lines``: greedy filling with break opportunities between atoms, except before a closing mark
+   (``NO_START``), after an opening one (``NO_END``), inside ``——``/``……`` and between a number and its
+   Han unit (``30天``). A closing mark that overflows is first *squeezed* (set half-width at the line
+   end) and only then pushed to the next line with the character before it.
+3. ``avoid_orphan``: the last line never holds a single character (孤字).
+4. ``set_line``: Han–Latin gaps of ¼ em; a non-final line is justified to the measure: word spaces
+   first (up to +¼ em), then Han–Latin gaps (up to ½ em), then all gaps between characters equally,
+   never inside a Latin word. The last line keeps natural spacing.
 """
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-NO_START = set("，。、；：？！）》」』】〕〉’”…—～·・‧％‰℃〗］｝﹚﹜" + ",.;:?!)]}%")
-NO_END = set("（《「『【〔〈‘“〖［｛" + "([{")
-UNBREAKABLE_PAIRS = set("—…")
+OPENING = set("（《「『【〔〈‘“〖［｛")
+CLOSING = set("）》」』】〕〉’”〗］｝")
+PAUSES = set("，。、；：？！")
+NO_START = CLOSING | PAUSES | set("…—～·・‧％‰℃") | set(",.;:?!)]}%")
+NO_END = OPENING | set("([{")
+UNBREAKABLE_PAIRS = set("—…")  # ——, ……: one 2-em unit
 TOKEN_BREAK_AFTER = set("/-?&")
+SPACES = set(" \u00a0")
 EPSILON = 0.01  # pt: widths are sums of floats
+
+# Which marks lose half their width next to another mark or at a line edge, by compression mode.
+# Mainland fonts set pause marks in the left half of the em box; Hong Kong and Taiwan centre them,
+# so there only brackets and quotes (always set against one side) may be compressed.
+TRIM_RIGHT = {"none": set(), "brackets": CLOSING, "all": CLOSING | PAUSES}
+TRIM_LEFT = {"none": set(), "brackets": OPENING, "all": OPENING}
 
 
 @dataclass(frozen=True)
@@ -46,9 +59,20 @@ class Run:
 class Atom:
     text: str
     run: Run
-    width: float
+    width: float  # advance as set (after trims)
     kind: str  # 'han' | 'punct' | 'latin' | 'space' | 'newline'
     softbreak: bool = False  # a break is allowed after this atom (pieces of an overlong token)
+    trim_left: float = 0.0  # blank removed before the glyph (the glyph is drawn this much to the left)
+    trim_right: float = 0.0
+    scale: float = 1.0  # horizontal scale (a dash is stretched to a full em so that —— joins up)
+
+    @property
+    def first(self) -> str:
+        return self.text[0]
+
+    @property
+    def last(self) -> str:
+        return self.text[-1]
 
 
 @dataclass(frozen=True)
@@ -60,12 +84,13 @@ class Piece:
     run: Run
     char_space: float
     width: float  # natural advance of the text, without char_space
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
 class Line:
     pieces: tuple[Piece, ...]
-    width: float  # set width, from the start of the first piece to the end of the last glyph
+    width: float  # set width, from the line start to the end of the last glyph's set width
     offset: float  # indent of this line from the block's left edge
     justified: bool
 
@@ -74,189 +99,253 @@ Advance = Callable[[str, str, float], float]  # (char, font, size) -> width in p
 
 
 def is_wide(char: str, width: float, size: float) -> bool:
-    """Full-width in the font: East Asian wide, or an ambiguous mark (— … “) the CJK font sets 1 em wide."""
+    """Full-width in the font: East Asian wide, or an ambiguous mark (— … “) the CJK font sets ~1 em wide."""
     eaw = unicodedata.east_asian_width(char)
-    return eaw in ("W", "F") or (eaw == "A" and width >= 0.9 * size)
+    return eaw in ("W", "F") or (eaw == "A" and width >= 0.85 * size)
 
 
-def make_atoms(runs: Sequence[Run], advance: Advance, measure: float) -> list[Atom]:
-    """Split runs into the units the breaker works with."""
+# -- 1. atoms -----------------------------------------------------------------------------------
+def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: str = "none") -> list[Atom]:
+    """Split runs into the units the breaker works with, with adjacent marks compressed."""
     atoms: list[Atom] = []
     for run in runs:
-        word = ""
-        word_width = 0.0
-
-        def flush():
-            nonlocal word, word_width
-            if word:
-                atoms.extend(_split_token(word, run, word_width, advance, measure))
-            word, word_width = "", 0.0
-
+        word, word_width = "", 0.0
         for char in run.text:
-            if char == "\n":
-                flush()
-                atoms.append(Atom("\n", run, 0.0, "newline"))
-                continue
-            if char in " \u00a0\u3000" and char != "\u3000":
-                flush()
-                if atoms and atoms[-1].kind == "space":
-                    continue
-                atoms.append(Atom(" ", run, advance(" ", run.font, run.size), "space"))
+            if char == "\n" or char in SPACES:
+                atoms.extend(_split_token(word, run, word_width, advance, measure))
+                word, word_width = "", 0.0
+                if char == "\n":
+                    atoms.append(Atom("\n", run, 0.0, "newline"))
+                elif not atoms or atoms[-1].kind != "space":
+                    atoms.append(Atom(" ", run, advance(" ", run.font, run.size), "space"))
                 continue
             width = advance(char, run.font, run.size)
             if is_wide(char, width, run.size):
-                flush()
-                kind = "punct" if unicodedata.category(char).startswith("P") or char in NO_START | NO_END else "han"
-                atoms.append(Atom(char, run, width, kind))
+                atoms.extend(_split_token(word, run, word_width, advance, measure))
+                word, word_width = "", 0.0
+                atoms.append(_wide_atom(char, run, width))
             else:
                 word += char
                 word_width += width
-        flush()
+        atoms.extend(_split_token(word, run, word_width, advance, measure))
+    _compress_adjacent_marks(atoms, compress)
     return atoms
 
 
+def _wide_atom(char: str, run: Run, width: float) -> Atom:
+    punct = char in NO_START or char in NO_END or unicodedata.category(char).startswith("P")
+    atom = Atom(char, run, width, "punct" if punct else "han")
+    if char in UNBREAKABLE_PAIRS and width < run.size:  # a proportional dash or ellipsis: set it 1 em wide
+        atom.scale = run.size / width
+        atom.width = run.size
+    return atom
+
+
 def _split_token(word: str, run: Run, width: float, advance: Advance, measure: float) -> list[Atom]:
-    """A Latin token as one atom, or, if wider than the line, pieces that may break between them."""
+    """A Latin token as one atom, or, if wider than the line, pieces that may break between them:
+    after ``/ - ? &`` where possible, never before a closing mark, else wherever the line is full."""
+    if not word:
+        return []
     if width <= measure:
         return [Atom(word, run, width, "latin")]
+    widths = [advance(char, run.font, run.size) for char in word]
     pieces: list[Atom] = []
-    current, current_width = "", 0.0
-    for char in word:
-        char_width = advance(char, run.font, run.size)
-        if current and current_width + char_width > measure:
-            pieces.append(Atom(current, run, current_width, "latin", softbreak=True))
-            current, current_width = "", 0.0
-        current += char
-        current_width += char_width
-        if char in TOKEN_BREAK_AFTER and current_width > measure / 3:
-            pieces.append(Atom(current, run, current_width, "latin", softbreak=True))
-            current, current_width = "", 0.0
-    if current:
-        pieces.append(Atom(current, run, current_width, "latin"))
+    start = 0
+    while start < len(word):
+        end, used = start, 0.0
+        while end < len(word) and (end == start or used + widths[end] <= measure):
+            used += widths[end]
+            end += 1
+        if end < len(word):
+            allowed = [i for i in range(start + 1, end + 1) if word[i] not in NO_START]
+            preferred = [i for i in allowed if word[i - 1] in TOKEN_BREAK_AFTER]
+            end = (preferred or allowed or [end])[-1]
+        pieces.append(Atom(word[start:end], run, sum(widths[start:end]), "latin", softbreak=end < len(word)))
+        start = end
     return pieces
 
 
-def _first(atom: Atom) -> str:
-    return atom.text[0]
+def _compress_adjacent_marks(atoms: list[Atom], compress: str) -> None:
+    """Two adjacent marks share their blank halves: 。” 、“ ）。 take 1.5 em instead of 2 (clreq)."""
+    right, left = TRIM_RIGHT[compress], TRIM_LEFT[compress]
+    for a, b in zip(atoms, atoms[1:]):
+        if a.kind != "punct" or b.kind != "punct":
+            continue
+        if a.text in right and not a.trim_right:
+            _trim(a, right=True)
+        elif b.text in left and not b.trim_left:
+            _trim(b, right=False)
 
 
-def _last(atom: Atom) -> str:
-    return atom.text[-1]
+def _trim(atom: Atom, right: bool) -> None:
+    half = atom.run.size / 2
+    if right:
+        atom.trim_right = half
+    else:
+        atom.trim_left = half
+    atom.width -= half
 
 
-def can_break(before: Atom, after: Atom) -> bool:
-    """May a line end between these two atoms? (Spaces are handled by the caller.)"""
+# -- 2. breaking --------------------------------------------------------------------------------
+def can_break(before: Atom, after: Atom, strict: bool = True) -> bool:
+    """May a line end between these two atoms? (Spaces are handled by the caller.) Not ``strict``:
+    only the prohibition rules count, for lines that have no better place to break."""
     if before.kind == "newline" or after.kind == "newline":
         return False
-    if _first(after) in NO_START or _last(before) in NO_END:
+    if after.first in NO_START or before.last in NO_END:
         return False
-    if _last(before) in UNBREAKABLE_PAIRS and _first(after) == _last(before):
+    if before.last in UNBREAKABLE_PAIRS and after.first == before.last:
         return False
+    if not strict:
+        return True
     if "sup" in after.run.marks:
         return False  # a note reference stays with its word
     if before.kind == "latin" and after.kind == "latin":
         return before.softbreak  # the same word across a style change, unless it is an overlong token
-    if before.kind == "latin" and after.kind == "han" and _last(before).isdigit():
+    if before.kind == "latin" and after.kind == "han" and before.last.isdigit():
         return False  # a number keeps its unit: 30天, 2026年
     return True
+
+
+def _space_breaks(before: Atom, after: Atom) -> bool:
+    """A word space is a break opportunity unless a mark would start or end a line (``word .``, ``( word``)."""
+    return after.kind not in ("space", "newline") and after.first not in NO_START and before.last not in NO_END
 
 
 def glue(before: Atom, after: Atom) -> tuple[float, str]:
     """Natural width and kind of the gap between two adjacent (non-space) atoms."""
     if "sup" in after.run.marks or "sup" in before.run.marks:
         return 0.0, "none"
-    mixed = {before.kind, after.kind}
-    if mixed == {"han", "latin"}:
+    if {before.kind, after.kind} == {"han", "latin"}:
         return 0.25 * max(before.run.size, after.run.size), "mixed"
-    if before.kind == "latin" and after.kind == "latin":
-        return 0.0, "none"
     if before.kind == "latin" or after.kind == "latin":
-        return 0.0, "none"  # Latin next to a full-width mark: the mark carries its own space
+        return 0.0, "none"  # inside a word, or Latin next to a full-width mark (the mark has its own blank)
     return 0.0, "han"
 
 
-def break_lines(atoms: list[Atom], measure: float, first_indent: float = 0.0) -> list[list[Atom]]:
+def _end_trim(atom: Atom, compress: str) -> float:
+    """What a closing mark gives back when it ends a line (GB/T 15834: half width at line end)."""
+    if atom.kind == "punct" and atom.text in TRIM_RIGHT[compress] and not atom.trim_right:
+        return atom.run.size / 2
+    return 0.0
+
+
+SHRINK_ORDER = ("，、；：", "）》」』”’〕】〉（《「『“‘〔【〈", "。？！")  # clreq: commas first, full stops last
+
+
+def _shrinkable(atom: Atom, compress: str) -> float:
+    """Half an em a mark inside a line can give when the line must shrink (clreq 先挤进)."""
+    if atom.kind != "punct" or atom.trim_left or atom.trim_right:
+        return 0.0
+    if atom.text in TRIM_RIGHT[compress] or atom.text in TRIM_LEFT[compress]:
+        return atom.run.size / 2
+    return 0.0
+
+
+def _start_trim(atom: Atom, compress: str) -> float:
+    if atom.kind == "punct" and atom.text in TRIM_LEFT[compress] and not atom.trim_left:
+        return atom.run.size / 2
+    return 0.0
+
+
+def break_lines(atoms: list[Atom], measure: float, first_indent: float = 0.0,
+                compress: str = "none") -> list[list[Atom]]:
     """Greedy breaking under the prohibition rules; returns the atoms of each line (spaces at edges dropped)."""
     lines: list[list[Atom]] = []
-    start = 0
-    n = len(atoms)
+    start, n = 0, len(atoms)
     while start < n:
         while start < n and atoms[start].kind == "space":
             start += 1
         if start >= n:
             break
         available = measure - (first_indent if not lines else 0.0)
-        width = 0.0
-        last_break = -1  # index of the last atom of the line if we break at the last legal place
+        width = -_start_trim(atoms[start], compress)
+        last_break = last_relaxed = -1  # last atom of the line if we break at the last (relaxed) legal place
         end = start
-        forced = False
+        squeezed = forced = False
         while end < n:
             atom = atoms[end]
             if atom.kind == "newline":
                 forced = True
                 break
             if atom.kind == "space":
-                if end > start and end + 1 < n and atoms[end + 1].kind != "space":
+                if end > start and end + 1 < n and _space_breaks(atoms[end - 1], atoms[end + 1]):
                     last_break = end - 1
                 width += atom.width
                 end += 1
                 continue
             previous = atoms[end - 1] if end > start else None
-            extra = atom.width
-            if previous is not None and previous.kind != "space":
-                extra += glue(previous, atom)[0]
+            extra = atom.width + (glue(previous, atom)[0] if previous and previous.kind != "space" else 0.0)
             if width + extra > available + EPSILON and end > start:
+                following = atoms[end + 1] if end + 1 < n else None
+                shrink = _end_trim(atom, compress) + sum(_shrinkable(a, compress) for a in atoms[start + 1:end])
+                fits_squeezed = atom.kind == "punct" and width + extra - shrink <= available + EPSILON
+                if fits_squeezed and (following is None or following.kind == "space" or can_break(atom, following)):
+                    end += 1  # squeeze the mark in at half width rather than push a character down
+                    squeezed = True
                 break
-            if previous is not None and previous.kind != "space" and can_break(previous, atom):
-                last_break = end - 1
+            if previous is not None and previous.kind != "space":
+                if can_break(previous, atom):
+                    last_break = end - 1
+                elif can_break(previous, atom, strict=False):
+                    last_relaxed = end - 1
             width += extra
             end += 1
         if forced:
-            lines.append(atoms[start:end])
+            lines.append(_strip(atoms[start:end]))
             start = end + 1
             continue
-        if end >= n:
-            lines.append(atoms[start:end])
-            break
-        cut = last_break if last_break >= start else end - 1  # no legal break: cut where it overflows
-        lines.append(atoms[start:cut + 1])
+        if end >= n or squeezed:
+            lines.append(_strip(atoms[start:end]))
+            start = end
+            continue
+        cut = next((c for c in (last_break, last_relaxed) if c >= start), end - 1)  # else cut where it overflows
+        lines.append(_strip(atoms[start:cut + 1]))
         start = cut + 1
-    return [_trim(line) for line in lines]
+    return [line for line in lines if line] or []
 
 
-def _trim(line: list[Atom]) -> list[Atom]:
-    while line and line[-1].kind == "space":
-        line = line[:-1]
-    while line and line[0].kind == "space":
-        line = line[1:]
-    return line
+def _strip(line: list[Atom]) -> list[Atom]:
+    first, last = 0, len(line)
+    while first < last and line[first].kind == "space":
+        first += 1
+    while last > first and line[last - 1].kind == "space":
+        last -= 1
+    return line[first:last]
 
 
+# -- 3. the last line ---------------------------------------------------------------------------
 def _units(line: list[Atom]) -> int:
     """Characters that count for the 孤字 rule (closing marks ride along with the character before)."""
-    return sum(len(a.text) if a.kind == "latin" else 1 for a in line if a.kind in ("han", "latin")
-               or (a.kind == "punct" and _first(a) not in NO_START))
+    return sum(len(a.text) if a.kind == "latin" else 1 for a in line
+               if a.kind in ("han", "latin") or (a.kind == "punct" and a.first not in NO_START))
 
 
 def avoid_orphan(lines: list[list[Atom]]) -> list[list[Atom]]:
     """If the last line holds one character, move the last breakable atom of the line above down."""
-    if len(lines) < 2 or _units(lines[-1]) > 1 or any(a.kind == "newline" for a in lines[-1]):
+    if len(lines) < 2 or _units(lines[-1]) > 1:
         return lines
     above = lines[-2]
     for cut in range(len(above) - 1, 0, -1):
         head, tail = above[:cut], above[cut:]
-        if tail[0].kind == "space":
+        if tail[0].kind in ("space", "newline") or any(a.kind == "newline" for a in tail):
             continue
         if head[-1].kind == "space" or can_break(head[-1], tail[0]):
-            head = _trim(head)
+            head = _strip(head)
             if head and _units(head) >= 2:
                 return lines[:-2] + [head, tail + lines[-1]]
     return lines
 
 
-def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool) -> Line:
+# -- 4. setting ---------------------------------------------------------------------------------
+def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool, compress: str = "none") -> Line:
     """Place a line's atoms; when ``justify``, stretch its gaps so that it ends exactly at ``measure``."""
-    gaps: list[tuple[float, str]] = []  # gap before atom i (for i >= 1)
+    atoms = list(atoms)
+    if atoms and _start_trim(atoms[0], compress):
+        atoms[0] = _trimmed(atoms[0], right=False)
+    if atoms and _end_trim(atoms[-1], compress):
+        atoms[-1] = _trimmed(atoms[-1], right=True)
+    gaps: list[tuple[float, str]] = []  # gap before atom i+1
     natural = 0.0
     for index, atom in enumerate(atoms):
         if index:
@@ -264,36 +353,59 @@ def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool) ->
             if atom.kind == "space":
                 gaps.append((0.0, "none"))
             elif previous.kind == "space":
-                gaps.append((0.0, "space_after"))
+                gaps.append((0.0, "space"))
             else:
                 gaps.append(glue(previous, atom))
             natural += gaps[-1][0]
         natural += atom.width
+    if natural > measure + EPSILON:  # a squeezed line: marks inside it give half their width
+        atoms, removed = _shrink(atoms, natural - measure, compress)
+        natural -= removed
     extra = [0.0] * len(gaps)
     slack = measure - natural
-    if justify and slack > EPSILON and gaps:
-        slack = _stretch(gaps, extra, "space", atoms, slack, 0.25)
-        slack = _stretch(gaps, extra, "mixed", atoms, slack, 0.25)
-        stretchable = [i for i, (_, kind) in enumerate(gaps) if kind in ("han", "space", "mixed")]
-        if stretchable and slack > EPSILON:
-            share = slack / len(stretchable)
+    stretchable = [i for i, (_, kind) in enumerate(gaps) if kind in ("han", "space", "mixed")]
+    justify = justify and bool(stretchable)  # a lone word cannot be justified: it stays ragged
+    if justify and slack > EPSILON:
+        slack = _stretch(gaps, extra, atoms, "space", slack, 0.25)
+        slack = _stretch(gaps, extra, atoms, "mixed", slack, 0.25)
+        if slack > EPSILON:
             for i in stretchable:
-                extra[i] += share
+                extra[i] += slack / len(stretchable)
     return _pieces(atoms, gaps, extra, offset, justify)
 
 
-def _stretch(gaps, extra, kind, atoms, slack, cap_em) -> float:
+def _shrink(atoms: list[Atom], excess: float, compress: str) -> tuple[list[Atom], float]:
+    """Trim marks in clreq's order (commas, then brackets, then full stops) until ``excess`` is gone;
+    return the new atoms and the width removed."""
+    atoms = list(atoms)
+    removed = 0.0
+    for group in SHRINK_ORDER:
+        for index, atom in enumerate(atoms[:-1]):
+            if removed >= excess - EPSILON:
+                break
+            if atom.text in group and _shrinkable(atom, compress):
+                atoms[index] = _trimmed(atom, right=atom.text in TRIM_RIGHT[compress])
+                removed += atom.run.size / 2
+    return atoms, removed
+
+
+def _trimmed(atom: Atom, right: bool) -> Atom:
+    copy = replace(atom)
+    _trim(copy, right)
+    return copy
+
+
+def _stretch(gaps, extra, atoms, kind, slack, cap_em) -> float:
     """Give each gap of ``kind`` up to ``cap_em`` of its size, equally; return the slack left."""
-    indices = [i for i, (_, k) in enumerate(gaps) if k == kind or (kind == "space" and k == "space_after")]
-    if kind == "space":
-        indices = [i for i, (_, k) in enumerate(gaps) if k == "space_after"]
+    indices = [i for i, (_, k) in enumerate(gaps) if k == kind]
     if not indices:
         return slack
+    share = slack / len(indices)
     for i in indices:
-        cap = cap_em * atoms[i + 1].run.size
-        add = min(cap, slack / len(indices))
+        add = min(cap_em * atoms[i + 1].run.size, share)
         extra[i] += add
-    return slack - sum(min(cap_em * atoms[i + 1].run.size, slack / len(indices)) for i in indices)
+        slack -= add
+    return slack
 
 
 def _pieces(atoms, gaps, extra, offset, justified) -> Line:
@@ -305,7 +417,8 @@ def _pieces(atoms, gaps, extra, offset, justified) -> Line:
     def flush():
         nonlocal current
         if current:
-            pieces.append(Piece(current["x"], current["text"], current["run"], current["space"], current["width"]))
+            pieces.append(Piece(current["x"], current["text"], current["run"], current["space"],
+                                current["width"], current["scale"]))
         current = None
 
     for index, atom in enumerate(atoms):
@@ -315,51 +428,56 @@ def _pieces(atoms, gaps, extra, offset, justified) -> Line:
             flush()
             x += atom.width
             continue
-        single = len(atom.text) == 1 and atom.kind != "latin"
-        if (current and current["single"] and single and current["run"] == atom.run
-                and abs(current["space"] - gap_before) < 1e-6):
+        plain = len(atom.text) == 1 and atom.kind != "latin" and not (atom.trim_left or atom.trim_right) \
+            and atom.scale == 1.0
+        if current and current["plain"] and plain and current["run"] == atom.run \
+                and abs(current["space"] - gap_before) < 1e-6:
             current["text"] += atom.text
             current["width"] += atom.width
         else:
             flush()
             gap_after = gaps[index][0] + extra[index] if index < len(gaps) else 0.0
-            current = {"x": x, "text": atom.text, "run": atom.run, "width": atom.width, "single": single,
-                       "space": gap_after if single else 0.0}
+            natural = atom.width + atom.trim_left + atom.trim_right
+            current = {"x": x - atom.trim_left, "text": atom.text, "run": atom.run, "plain": plain,
+                       "width": natural if atom.scale == 1.0 else natural / atom.scale, "scale": atom.scale,
+                       "space": gap_after if plain else 0.0}
         x += atom.width
     flush()
     return Line(tuple(pieces), x, offset, justified)
 
 
+def _before_hard_breaks(atoms: list[Atom]) -> set[int]:
+    """Ids of the atoms that end a line because a hard line break follows (set like a last line)."""
+    ends = set()
+    for index, atom in enumerate(atoms):
+        if atom.kind == "newline":
+            j = index - 1
+            while j >= 0 and atoms[j].kind == "space":
+                j -= 1
+            if j >= 0:
+                ends.add(id(atoms[j]))
+    return ends
+
+
 def layout_paragraph(runs: Sequence[Run], advance: Advance, measure: float, first_indent: float = 0.0,
-                     align: str = "justify") -> list[Line]:
-    """Break and set a paragraph. ``align``: 'justify' (body), 'left', 'center' or 'right'."""
-    atoms = make_atoms(runs, advance, measure - first_indent if first_indent > 0 else measure)
+                     align: str = "justify", compress: str = "none") -> list[Line]:
+    """Break and set a paragraph. ``align``: 'justify' (body), 'left', 'center' or 'right';
+    ``compress``: 'none' (Taiwan), 'brackets' (Hong Kong) or 'all' (mainland) punctuation compression."""
+    atoms = make_atoms(runs, advance, measure - max(first_indent, 0.0), compress)
     if not atoms:
         return []
-    broken = break_lines(atoms, measure, first_indent)
+    hard_ends = _before_hard_breaks(atoms)
+    broken = break_lines(atoms, measure, first_indent, compress)
     if align == "justify":
         broken = avoid_orphan(broken)
     lines = []
     for number, line_atoms in enumerate(broken):
         indent = first_indent if number == 0 else 0.0
         width = measure - indent
-        last = number == len(broken) - 1 or _ends_with_newline(atoms, line_atoms)
-        line = set_line(line_atoms, width, indent, justify=(align == "justify" and not last))
+        last = number == len(broken) - 1 or id(line_atoms[-1]) in hard_ends
+        line = set_line(line_atoms, width, indent, align == "justify" and not last, compress)
         if align in ("center", "right"):
             shift = (width - line.width) / (2 if align == "center" else 1)
             line = Line(line.pieces, line.width, indent + max(0.0, shift), False)
         lines.append(line)
     return lines
-
-
-def _ends_with_newline(atoms: list[Atom], line_atoms: list[Atom]) -> bool:
-    """Was this line ended by a hard line break (then it is set like a last line)?"""
-    if not line_atoms:
-        return True
-    last = line_atoms[-1]
-    for index, atom in enumerate(atoms):
-        if atom is last:
-            following = atoms[index + 1: index + 3]
-            return any(a.kind == "newline" for a in following[:1]) or (
-                len(following) == 2 and following[0].kind == "space" and following[1].kind == "newline")
-    return False

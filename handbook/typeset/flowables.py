@@ -56,7 +56,7 @@ class TextBlock(Flowable):
         spec = self.spec
         measure = width - spec.left_indent - spec.right_indent
         self._lines = layout_paragraph(self.runs, self.advance, measure,
-                                       spec.first_indent if self.first else 0.0, spec.align)
+                                       spec.first_indent if self.first else 0.0, spec.align, spec.compress)
         self._laid_width = width
         return self._lines
 
@@ -97,25 +97,56 @@ class TextBlock(Flowable):
             canvas.setLineWidth(1.2)
             x = spec.left_indent - spec.size * 0.9
             canvas.line(x, spec.leading * 0.15, x, self.height - spec.leading * 0.15)
+        if self.first:
+            self._draw_label()  # before the text, so that extracted text reads label first
+        self._draw_lines(lines)
+        for number, line in enumerate(lines):
+            self._decorate_line(line, self.baseline(number))
+        if self.first:
+            self._register_heading()
+        if deco.page_ref and lines:
+            self._draw_page_ref(lines[-1], self.baseline(len(lines) - 1))
+
+    def _draw_lines(self, lines: list[Line]):
+        """One text object for the block; font, colour, spacing and scale are set only when they change."""
+        canvas, spec = self.canv, self.spec
         text = canvas.beginText()
+        state = (None, None, None, 0.0, 1.0)
+        log = getattr(canvas, "line_log", None)
         for number, line in enumerate(lines):
             baseline = self.baseline(number)
             x0 = spec.left_indent + line.offset
             for piece in line.pieces:
                 run = piece.run
+                font, color, space, scale = (run.font, run.size), run.color, piece.char_space, piece.scale
                 text.setTextOrigin(x0 + piece.x, baseline + run.rise)
-                text.setFont(run.font, run.size)
-                text.setCharSpace(piece.char_space)
-                text.setFillColor(HexColor(run.color))
+                if font != state[0]:
+                    text.setFont(*font)
+                if color != state[1]:
+                    text.setFillColor(HexColor(color))
+                if space != state[3]:
+                    text.setCharSpace(space)
+                if scale != state[4]:
+                    text.setHorizScale(scale * 100)
+                state = (font, color, None, space, scale)
                 text.textOut(piece.text)
+            if log is not None:
+                self._log_line(log, line, number, len(lines), baseline)
         canvas.drawText(text)
-        for number, line in enumerate(lines):
-            self._decorate_line(line, self.baseline(number))
-        if self.first:
-            self._draw_label()
-            self._register_heading()
-        if deco.page_ref and lines:
-            self._draw_page_ref(lines[-1], self.baseline(len(lines) - 1))
+
+    def _log_line(self, log: list, line: Line, number: int, count: int, baseline: float):
+        """For tests and diagnostics: where each line went, and whether it had to be justified."""
+        spec, canvas = self.spec, self.canv
+        left = spec.left_indent + line.offset
+        x, y = canvas.absolutePosition(left, baseline)
+        right, _ = canvas.absolutePosition(self.width - spec.right_indent, baseline)
+        log.append({
+            "page": canvas.getPageNumber(), "baseline": y, "left": x, "right": x + line.width,
+            "measure_right": right, "justified": line.justified, "size": spec.size, "align": spec.align,
+            "compress": spec.compress, "source": "".join(run.text for run in self.runs),
+            "paragraph": id(self.runs), "first": self.first and number == 0, "last": self.last and number == count - 1,
+            "text": "".join(p.text for p in line.pieces),
+        })
 
     def baseline(self, number: int) -> float:
         spec = self.spec

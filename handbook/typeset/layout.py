@@ -59,7 +59,7 @@ class _StoryBuilder:
         self.theme = theme
         self.metrics = metrics
         self.geometry = geometry
-        self.styles = style_table(theme)
+        self.styles = style_table(theme, document.compress)
         self.page_refs: dict[str, tuple[str, float, str]] = {}
 
     # -- runs --------------------------------------------------------------------------------
@@ -261,8 +261,8 @@ def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
     return spec
 
 
-def typeset(document: model.Document, theme: Theme, fonts: FontFiles) -> bytes:
-    """Lay out the whole book in one pass and return the PDF."""
+def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None) -> bytes:
+    """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
     builder = _StoryBuilder(document, theme, metrics, geometry)
@@ -276,5 +276,5 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles) -> bytes:
                           subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.lang, invariant=1)
     doc.start_with(builder.first_family())
-    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs))
+    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log))
     return buffer.getvalue()

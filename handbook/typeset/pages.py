@@ -136,11 +136,12 @@ class BookDocTemplate(BaseDocTemplate):
         canvas.restoreState()
 
 
-def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]]):
+def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]], line_log: list | None = None):
     """A canvas class that, just before saving, defines the page-number forms the TOC drew."""
 
     class DeferredCanvas(Canvas):
         def __init__(self, *args, **kwargs):
+            self.line_log = line_log
             # ReportLab starts every page with the initial font: make it ours, not an unembedded Helvetica.
             kwargs.update(initialFontName=doc.decor.font, initialFontSize=doc.decor.folio_size)
             super().__init__(*args, **kwargs)

@@ -22,13 +22,18 @@ class BlockSpec:
     right_indent: float = 0.0
     space_before: float = 0.0
     space_after: float = 0.0
+    compress: str = "none"  # punctuation compression of the edition (see cjk.py)
 
     def indented(self, left: float) -> "BlockSpec":
         return replace(self, left_indent=self.left_indent + left)
 
 
-def style_table(theme: Theme) -> dict[str, BlockSpec]:
-    """Every named style the typesetter uses."""
+def style_table(theme: Theme, compress: str = "none") -> dict[str, BlockSpec]:
+    """Every named style the typesetter uses, for an edition with the given punctuation compression."""
+    return {name: replace(spec, compress=compress) for name, spec in _styles(theme).items()}
+
+
+def _styles(theme: Theme) -> dict[str, BlockSpec]:
     body = theme.body
     size, leading = body["size"], body["leading"]
     heads, small, colors = theme.headings, theme.small, theme.colors
