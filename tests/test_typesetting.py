@@ -207,3 +207,18 @@ def test_no_broken_latin_words_and_no_single_character_last_lines(laid_out):
         if len(lines) >= 2 and lines[-1]["last"] and lines[0]["align"] == "justify":
             units = [c for c in re.sub(r"\s", "", lines[-1]["text"]) if c not in cjk.NO_START]
             assert len(units) >= 2, f"single-character last line in: {squashed[:30]}"
+
+
+def test_pages_neither_start_with_a_lone_last_line_nor_end_with_a_heading(laid_out):
+    log, _ = laid_out
+    pages: dict = {}
+    for entry in log:
+        pages.setdefault(entry["page"], []).append(entry)
+    for number, lines in pages.items():
+        body = [e for e in lines if e["align"] == "justify"]
+        if body and body[0]["last"] and not body[0]["first"]:
+            raise AssertionError(f"page {number} starts with the last line of a paragraph: {body[0]['text']}")
+        if lines[-1]["heading"] and number != max(pages):
+            raise AssertionError(f"page {number} ends with a heading: {lines[-1]['text']}")
+        if body and body[-1]["first"] and not body[-1]["last"]:
+            raise AssertionError(f"page {number} ends with the lone first line of a paragraph: {body[-1]['text']}")

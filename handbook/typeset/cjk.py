@@ -22,7 +22,8 @@ The steps, in order (clreq "basic" prohibition level; DESIGN §4):
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+import copy
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 OPENING = set("（《「『【〔〈‘“〖［｛")
@@ -55,16 +56,24 @@ class Run:
     rise: float = 0.0
 
 
-@dataclass
 class Atom:
-    text: str
-    run: Run
-    width: float  # advance as set (after trims)
-    kind: str  # 'han' | 'punct' | 'latin' | 'space' | 'newline'
-    softbreak: bool = False  # a break is allowed after this atom (pieces of an overlong token)
-    trim_left: float = 0.0  # blank removed before the glyph (the glyph is drawn this much to the left)
-    trim_right: float = 0.0
-    scale: float = 1.0  # horizontal scale (a dash is stretched to a full em so that —— joins up)
+    """The unit of breaking. A plain slotted class: a book makes tens of thousands of them."""
+
+    __slots__ = ("text", "run", "width", "kind", "softbreak", "trim_left", "trim_right", "scale",
+                 "gap", "gap_kind", "brk")
+
+    def __init__(self, text: str, run: Run, width: float, kind: str, softbreak: bool = False):
+        self.text = text
+        self.run = run
+        self.width = width  # advance as set (after trims)
+        self.kind = kind  # 'han' | 'punct' | 'latin' | 'space' | 'newline'
+        self.softbreak = softbreak  # a break is allowed after this atom (pieces of an overlong token)
+        self.trim_left = 0.0  # blank removed before the glyph (the glyph is drawn this much to the left)
+        self.trim_right = 0.0
+        self.scale = 1.0  # horizontal scale (a dash is stretched to a full em so that —— joins up)
+        self.gap = 0.0  # natural glue before this atom (after the previous one, when neither is a space)
+        self.gap_kind = "none"
+        self.brk = 0  # may a line break before this atom: 2 yes, 1 only if nothing better, 0 never
 
     @property
     def first(self) -> str:
@@ -110,6 +119,7 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
     atoms: list[Atom] = []
     for run in runs:
         word, word_width = "", 0.0
+        known = _CHAR_CACHE.setdefault((run.font, run.size, advance), {})
         for char in run.text:
             if char == "\n" or char in SPACES:
                 atoms.extend(_split_token(word, run, word_width, advance, measure))
@@ -119,22 +129,53 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
                 elif not atoms or atoms[-1].kind != "space":
                     atoms.append(Atom(" ", run, advance(" ", run.font, run.size), "space"))
                 continue
-            width = advance(char, run.font, run.size)
-            if is_wide(char, width, run.size):
-                atoms.extend(_split_token(word, run, word_width, advance, measure))
-                word, word_width = "", 0.0
-                atoms.append(_wide_atom(char, run, width))
+            info = known.get(char)
+            if info is None:
+                width = advance(char, run.font, run.size)
+                info = known[char] = (width, _wide_kind(char) if is_wide(char, width, run.size) else "latin")
+            width, kind = info
+            if kind == "han":
+                if word:
+                    atoms.extend(_split_token(word, run, word_width, advance, measure))
+                    word, word_width = "", 0.0
+                atoms.append(Atom(char, run, width, "han"))
+            elif kind == "punct":
+                if word:
+                    atoms.extend(_split_token(word, run, word_width, advance, measure))
+                    word, word_width = "", 0.0
+                atoms.append(_punct_atom(char, run, width))
             else:
                 word += char
                 word_width += width
         atoms.extend(_split_token(word, run, word_width, advance, measure))
     _compress_adjacent_marks(atoms, compress)
+    _link(atoms)
     return atoms
 
 
-def _wide_atom(char: str, run: Run, width: float) -> Atom:
+_CHAR_CACHE: dict = {}  # (font, size, advance) -> {char: (width, wide)}
+
+
+def _link(atoms: list[Atom]) -> None:
+    """Precompute, for each atom, the glue before it and whether a line may break before it."""
+    for previous, atom in zip(atoms, atoms[1:]):
+        if previous.kind == "space" or atom.kind == "space":
+            continue
+        if previous.kind == "han" and atom.kind == "han" and "sup" not in atom.run.marks \
+                and "sup" not in previous.run.marks:
+            atom.gap_kind, atom.brk = "han", 2  # the common case, by far
+            continue
+        atom.gap, atom.gap_kind = glue(previous, atom)
+        atom.brk = 2 if can_break(previous, atom) else 1 if can_break(previous, atom, strict=False) else 0
+
+
+def _wide_kind(char: str) -> str:
     punct = char in NO_START or char in NO_END or unicodedata.category(char).startswith("P")
-    atom = Atom(char, run, width, "punct" if punct else "han")
+    return "punct" if punct else "han"
+
+
+def _punct_atom(char: str, run: Run, width: float) -> Atom:
+    atom = Atom(char, run, width, "punct")
     if char in UNBREAKABLE_PAIRS and width < run.size:  # a proportional dash or ellipsis: set it 1 em wide
         atom.scale = run.size / width
         atom.width = run.size
@@ -275,19 +316,19 @@ def break_lines(atoms: list[Atom], measure: float, first_indent: float = 0.0,
                 end += 1
                 continue
             previous = atoms[end - 1] if end > start else None
-            extra = atom.width + (glue(previous, atom)[0] if previous and previous.kind != "space" else 0.0)
+            extra = atom.width + (atom.gap if previous is not None else 0.0)
             if width + extra > available + EPSILON and end > start:
                 following = atoms[end + 1] if end + 1 < n else None
                 shrink = _end_trim(atom, compress) + sum(_shrinkable(a, compress) for a in atoms[start + 1:end])
                 fits_squeezed = atom.kind == "punct" and width + extra - shrink <= available + EPSILON
-                if fits_squeezed and (following is None or following.kind == "space" or can_break(atom, following)):
+                if fits_squeezed and (following is None or following.kind == "space" or following.brk == 2):
                     end += 1  # squeeze the mark in at half width rather than push a character down
                     squeezed = True
                 break
             if previous is not None and previous.kind != "space":
-                if can_break(previous, atom):
+                if atom.brk == 2:
                     last_break = end - 1
-                elif can_break(previous, atom, strict=False):
+                elif atom.brk == 1:
                     last_relaxed = end - 1
             width += extra
             end += 1
@@ -345,33 +386,26 @@ def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool, co
         atoms[0] = _trimmed(atoms[0], right=False)
     if atoms and _end_trim(atoms[-1], compress):
         atoms[-1] = _trimmed(atoms[-1], right=True)
-    gaps: list[tuple[float, str]] = []  # gap before atom i+1
-    natural = 0.0
-    for index, atom in enumerate(atoms):
-        if index:
-            previous = atoms[index - 1]
-            if atom.kind == "space":
-                gaps.append((0.0, "none"))
-            elif previous.kind == "space":
-                gaps.append((0.0, "space"))
-            else:
-                gaps.append(glue(previous, atom))
-            natural += gaps[-1][0]
-        natural += atom.width
+    # gaps[i] is the gap between atoms[i] and atoms[i + 1]: a word space sits in the atom after it.
+    gaps = [0.0 if atom.kind == "space" or previous.kind == "space" else atom.gap
+            for previous, atom in zip(atoms, atoms[1:])]
+    kinds = ["none" if atom.kind == "space" else "space" if previous.kind == "space" else atom.gap_kind
+             for previous, atom in zip(atoms, atoms[1:])]
+    natural = sum(gaps) + sum(atom.width for atom in atoms)
     if natural > measure + EPSILON:  # a squeezed line: marks inside it give half their width
         atoms, removed = _shrink(atoms, natural - measure, compress)
         natural -= removed
-    extra = [0.0] * len(gaps)
     slack = measure - natural
-    stretchable = [i for i, (_, kind) in enumerate(gaps) if kind in ("han", "space", "mixed")]
+    stretchable = [i for i, kind in enumerate(kinds) if kind in ("han", "space", "mixed")]
     justify = justify and bool(stretchable)  # a lone word cannot be justified: it stays ragged
     if justify and slack > EPSILON:
-        slack = _stretch(gaps, extra, atoms, "space", slack, 0.25)
-        slack = _stretch(gaps, extra, atoms, "mixed", slack, 0.25)
+        slack = _stretch(gaps, kinds, atoms, "space", slack, 0.25)
+        slack = _stretch(gaps, kinds, atoms, "mixed", slack, 0.25)
         if slack > EPSILON:
+            share = slack / len(stretchable)
             for i in stretchable:
-                extra[i] += slack / len(stretchable)
-    return _pieces(atoms, gaps, extra, offset, justify)
+                gaps[i] += share
+    return _pieces(atoms, gaps, offset, justify)
 
 
 def _shrink(atoms: list[Atom], excess: float, compress: str) -> tuple[list[Atom], float]:
@@ -390,59 +424,56 @@ def _shrink(atoms: list[Atom], excess: float, compress: str) -> tuple[list[Atom]
 
 
 def _trimmed(atom: Atom, right: bool) -> Atom:
-    copy = replace(atom)
-    _trim(copy, right)
-    return copy
+    trimmed = copy.copy(atom)
+    _trim(trimmed, right)
+    return trimmed
 
 
-def _stretch(gaps, extra, atoms, kind, slack, cap_em) -> float:
+def _stretch(gaps, kinds, atoms, kind, slack, cap_em) -> float:
     """Give each gap of ``kind`` up to ``cap_em`` of its size, equally; return the slack left."""
-    indices = [i for i, (_, k) in enumerate(gaps) if k == kind]
+    indices = [i for i, k in enumerate(kinds) if k == kind]
     if not indices:
         return slack
     share = slack / len(indices)
     for i in indices:
         add = min(cap_em * atoms[i + 1].run.size, share)
-        extra[i] += add
+        gaps[i] += add
         slack -= add
     return slack
 
 
-def _pieces(atoms, gaps, extra, offset, justified) -> Line:
+def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool) -> Line:
     """Group atoms into drawable pieces: runs of single characters with one spacing share a piece."""
     pieces: list[Piece] = []
     x = 0.0
-    current: dict | None = None
-
-    def flush():
-        nonlocal current
-        if current:
-            pieces.append(Piece(current["x"], current["text"], current["run"], current["space"],
-                                current["width"], current["scale"]))
-        current = None
-
+    start_x = text = run = None
+    width = space = 0.0
+    scale = 1.0
+    open_plain = False  # the current piece may take more single characters
     for index, atom in enumerate(atoms):
-        gap_before = gaps[index - 1][0] + extra[index - 1] if index else 0.0
+        gap_before = gaps[index - 1] if index else 0.0
         x += gap_before
         if atom.kind == "space":
-            flush()
+            if text is not None:
+                pieces.append(Piece(start_x, text, run, space, width, scale))
+                text = None
             x += atom.width
             continue
-        plain = len(atom.text) == 1 and atom.kind != "latin" and not (atom.trim_left or atom.trim_right) \
-            and atom.scale == 1.0
-        if current and current["plain"] and plain and current["run"] == atom.run \
-                and abs(current["space"] - gap_before) < 1e-6:
-            current["text"] += atom.text
-            current["width"] += atom.width
+        plain = atom.kind != "latin" and not atom.trim_left and not atom.trim_right and atom.scale == 1.0
+        if open_plain and plain and run is atom.run and abs(space - gap_before) < 1e-6:
+            text += atom.text
+            width += atom.width
         else:
-            flush()
-            gap_after = gaps[index][0] + extra[index] if index < len(gaps) else 0.0
+            if text is not None:
+                pieces.append(Piece(start_x, text, run, space, width, scale))
             natural = atom.width + atom.trim_left + atom.trim_right
-            current = {"x": x - atom.trim_left, "text": atom.text, "run": atom.run, "plain": plain,
-                       "width": natural if atom.scale == 1.0 else natural / atom.scale, "scale": atom.scale,
-                       "space": gap_after if plain else 0.0}
+            start_x, text, run, scale = x - atom.trim_left, atom.text, atom.run, atom.scale
+            width = natural / atom.scale
+            space = (gaps[index] if index < len(gaps) else 0.0) if plain else 0.0
+            open_plain = plain
         x += atom.width
-    flush()
+    if text is not None:
+        pieces.append(Piece(start_x, text, run, space, width, scale))
     return Line(tuple(pieces), x, offset, justified)
 
 

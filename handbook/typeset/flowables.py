@@ -144,6 +144,7 @@ class TextBlock(Flowable):
             "page": canvas.getPageNumber(), "baseline": y, "left": x, "right": x + line.width,
             "measure_right": right, "justified": line.justified, "size": spec.size, "align": spec.align,
             "compress": spec.compress, "source": "".join(run.text for run in self.runs),
+            "heading": self.deco.outline_level >= 0,
             "paragraph": id(self.runs), "first": self.first and number == 0, "last": self.last and number == count - 1,
             "text": "".join(p.text for p in line.pieces),
         })

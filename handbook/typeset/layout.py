@@ -17,7 +17,7 @@ from reportlab.lib.colors import HexColor
 from .. import model
 from ..theme import Theme
 from .cjk import Run
-from .flowables import Decoration, HorizontalRule, TextBlock
+from .flowables import MIN_LINES, Decoration, HorizontalRule, TextBlock
 from .pages import BookDocTemplate, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
 
@@ -169,10 +169,9 @@ class _StoryBuilder:
                           chapter=(chapter.short_title if chapter and level == 1 else ""))
         flowable = self.text(block.content, spec, deco)
         out = []
-        if level > 1:  # keep the heading with at least two lines of what follows
+        if level > 1:  # the reserve is completed by keep_headings_with_text() once what follows is known
             _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)
-            reserve = spec.space_before + height + spec.space_after + 2 * self.styles["body"].leading
-            out.append(CondPageBreak(reserve))
+            out.append(_HeadingKeep(spec.space_before + height + spec.space_after))
         out.append(flowable)
         if level == 1:
             out.append(HorizontalRule(self.theme.colors["accent"], 0.12, 3))
@@ -255,6 +254,37 @@ class _StoryBuilder:
         return [w * scale for w in widths]
 
 
+class _HeadingKeep(CondPageBreak):
+    """A conditional page break before a heading: it needs room for the heading and for the start of
+    what follows (at least two lines of it, or all of a block that will not split)."""
+
+    def __init__(self, heading_height: float):
+        super().__init__(heading_height)
+        self.heading_height = heading_height
+
+
+def keep_headings_with_text(story: list, width: float, frame_height: float) -> None:
+    """Set each heading's reserve from the first content flowable after it."""
+    for index, item in enumerate(story):
+        if not isinstance(item, _HeadingKeep):
+            continue
+        following = [f for f in story[index + 2:index + 6] if not isinstance(f, (Spacer, HorizontalRule))]
+        if following:
+            item.height = min(frame_height, item.heading_height + _start_height(following[0], width, frame_height))
+
+
+def _start_height(flowable, width: float, frame_height: float) -> float:
+    """Height of the smallest piece a flowable can leave at the bottom of a page."""
+    if isinstance(flowable, TextBlock):
+        lines = len(flowable.lines_for(width))
+        kept = lines if lines < 2 * MIN_LINES else MIN_LINES
+        return flowable.getSpaceBefore() + kept * flowable.spec.leading
+    if isinstance(flowable, Table):
+        flowable.wrap(width, frame_height)
+        return flowable.getSpaceBefore() + sum(flowable._rowHeights[:2])
+    return flowable.wrap(width, frame_height)[1]
+
+
 def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
     if col < len(align) and align[col] in ("center", "right"):
         return replace(spec, align=align[col])
@@ -267,6 +297,7 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     geometry = Geometry.from_theme(theme)
     builder = _StoryBuilder(document, theme, metrics, geometry)
     story = builder.story()
+    keep_headings_with_text(story, geometry.measure, geometry.text_height)
     buffer = io.BytesIO()
     small = theme.small
     decor = PageDecor(metrics.names["regular"], small["head_size"], small["folio_size"], theme.colors["muted"],
