@@ -1,0 +1,59 @@
+"""The real handbook's imposed booklet: printed, folded, and read back page by page."""
+from __future__ import annotations
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from handbook.booklet import Sheet, Side
+from pdfread import page_texts, squash
+from test_booklet import folded_sequence
+
+A4_LANDSCAPE = (841.89, 595.28)
+
+
+def half_texts(path, top: float | None = None) -> list[tuple[str, str]]:
+    """(left half text, right half text) of every printed side, up to ``top`` pt from the bottom."""
+    pdf = pdfium.PdfDocument(str(path))
+    sides = []
+    for page in pdf:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        top_edge = height if top is None else top
+        sides.append((squash(textpage.get_text_bounded(0, 0, width / 2, top_edge)),
+                      squash(textpage.get_text_bounded(width / 2, 0, width, top_edge))))
+    return sides
+
+
+def folded(path, top: float | None = None) -> list[str]:
+    sides = half_texts(path, top)
+    sheets = [Sheet(Side(*sides[i]), Side(*sides[i + 1])) for i in range(0, len(sides), 2)]
+    return folded_sequence(sheets)  # what a reader sees turning the pages of the folded stack
+
+
+@pytest.mark.parametrize("variant", ["zh-Hans", "zh-Hant"])
+def test_folded_booklet_reads_as_the_book(built, variant):
+    reading = [squash(text) for text in page_texts(built / variant / "handbook.pdf")]
+    imposed = built / variant / "handbook-booklet.pdf"
+    reader = pypdf.PdfReader(imposed)
+    pages = len(reading)
+    padded = -(-pages // 4) * 4
+    assert len(reader.pages) == padded // 2
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_LANDSCAPE, abs=0.1)
+    expected = reading[:-1] + [""] * (padded - pages) + reading[-1:]
+    assert folded(imposed) == expected
+    # The page numbers printed in the foot of each half, read in folded order, count up 1, 2, 3 ...
+    folios = [text for text in folded(imposed, top=16 * 72 / 25.4) if text]
+    assert len(folios) > pages // 2
+    assert [int(f) for f in folios] == sorted(int(f) for f in folios)
+    assert all(int(f) == number for number, f in enumerate(folded(imposed, top=16 * 72 / 25.4), start=1) if f)
+
+
+@pytest.mark.parametrize("variant", ["zh-Hans", "zh-Hant"])
+def test_booklet_shares_fonts_and_stays_small(built, variant):
+    reading = (built / variant / "handbook.pdf").stat().st_size
+    imposed = (built / variant / "handbook-booklet.pdf").stat().st_size
+    assert imposed <= 1.1 * reading
+    subject = pypdf.PdfReader(built / variant / "handbook-booklet.pdf").metadata.subject
+    assert "short edge" in subject or "短边" in subject or "短邊" in subject
