@@ -3,25 +3,26 @@
 Why: ReportLab embeds glyf fonts only, and the CJK font a clean ``pip install`` brings
 (``manimgx_fonts_cjk/NotoSansCJK-VF.otf.ttc``) is a collection of CFF2 variable faces.
 
-Design, chosen by measurement (bench/bench_fonts.py: 2 cores, SC+TC x 400+700, 1,195 characters):
-- No fontTools.subset. Subsetting one 65k-glyph face to the text took 1.6 s (+1.4 s to save) and
-  to a broad GB2312+Big5 repertoire (16.7k characters) 22 s (+24 s to save), and reading that
-  intermediate back still cost 0.17 s per face: it loses to reading the face lazily and running
-  only the charstrings we need (cmap cached on disk, HVAR rows and hmtx read raw, glyph names
-  generated): about 0.1 s of fixed cost per face, mostly fontTools reading the CharStrings INDEX.
-- Noto CJK VF has a single variation region (wght 100..900), so an outline is linear in that
-  region's scalar: each charstring runs ONCE with complex numbers (real: default, imaginary: delta)
-  and is evaluated at every weight. Other fonts take one pass per weight through fontTools' pens.
-- Drawn glyphs are cached per (face, weight) in a glyph store, so an edit that adds a character
-  draws only that glyph and re-assembles the fonts without recomputing bounding boxes.
+Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 characters):
+- No fontTools.subset. Subsetting one 65k-glyph face to the text took 1.6 s (+1.4 s to save),
+  before drawing anything; to a broad GB2312+Big5 intermediate (16.7k characters) 22 s (+24 s
+  to save), and reading that back still cost 0.17 s a face. Instead the face is read lazily and
+  only the needed charstrings run: cmap cached on disk, glyph names generated, hmtx, HVAR rows
+  and the CharStrings INDEX read raw (fontTools would decode all 65k entries of each).
+- Noto CJK VF has one variation region (wght 100..900), so outlines are linear in its scalar:
+  each charstring runs ONCE with complex numbers (real: default, imaginary: delta) and is
+  evaluated at every weight, with our own glyf encoder. Other fonts: fontTools pens per weight.
+- Drawn glyphs are kept per (face, weight) in a glyph store: an edit that adds a character draws
+  only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers).
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
-- Two forked processes (per face, or halves of one face) when there are >= 200 glyphs to draw.
-Measured (median of 5, fresh process, machine shared): cold 4 fonts 1.6 s (one process 2.6 s);
-cold one face x 2 weights 1.0 s (1.4 s); edit one character 0.19 s; warm 2 ms.
+- Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
+Medians of 7 fresh processes: cold 4 fonts (SC+TC x 400+700) 1.76 s (one process 3.05 s);
+cold 1 face x 2 weights 0.84 s (1.03 s); edit one character, 4 fonts 0.16 s; warm 4 fonts 2 ms;
+warm coverage 14 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, importlib.util, itertools, json, marshal, math, multiprocessing, os, struct, sys, tempfile
+import hashlib, importlib.util, json, marshal, math, multiprocessing, os, struct, sys, tempfile, threading
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,10 +34,10 @@ from typing import Iterable, Sequence
 import fontTools
 from fontTools.cu2qu import curve_to_quadratic
 from fontTools.fontBuilder import FontBuilder
-from fontTools.misc.psCharStrings import T2OutlineExtractor
+from fontTools.misc.psCharStrings import T2CharString, T2OutlineExtractor
 from fontTools.misc.timeTools import timestampFromString
 from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 from fontTools.ttLib.tables._g_l_y_f import Glyph
@@ -47,6 +48,7 @@ CODE_VERSION = "fonts-1"  # bump whenever the bytes produced for the same input 
 FIXED_TIME = timestampFromString("Wed Jan  1 00:00:00 2020")  # head.created/modified
 MAX_ERR = 1.0  # cu2qu tolerance, font units
 PARALLEL_MIN = 200  # glyphs to draw before a second process pays for itself
+KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebuilt from glyph stores)
 SYSTEM_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 FONT_EXTS = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -156,7 +158,7 @@ def _open(location: FaceLocation) -> TTFont:
     """A lazy TTFont with generated glyph names (naming 65k glyphs from the cmap costs 0.3 s)."""
     try:
         font = TTFont(location.path, fontNumber=location.index, lazy=True)
-        font.setGlyphOrder(_glyph_names(font["maxp"].numGlyphs))
+        font.setGlyphOrder(list(_glyph_names(font["maxp"].numGlyphs)))
     except Exception as exc:
         raise FontError(f"{location.family} ({location.path}, face {location.index}): {exc}") from exc
     return font
@@ -202,13 +204,13 @@ def _locations(font: TTFont, weights: Sequence[int], family: str) -> list:
 def _advances(font: TTFont, gids: list[int], locations: list) -> list[list[int]]:
     """Advances per location: hmtx default + HVAR delta, read raw (fontTools decodes all 65k rows)."""
     n = font["hhea"].numberOfHMetrics
-    hmtx = array("H", font.getTableData("hmtx")[: 4 * n])
+    hmtx = array("H", font.reader["hmtx"][: 4 * n])
     if sys.byteorder == "little":
         hmtx.byteswap()
     base = [hmtx[2 * min(g, n - 1)] for g in gids]
     if "HVAR" not in font or locations[0] is None:
         return [base] * len(locations)
-    data, tags = font.getTableData("HVAR"), [a.axisTag for a in font["fvar"].axes]
+    data, tags = font.reader["HVAR"], [a.axisTag for a in font["fvar"].axes]
     store, width_map = struct.unpack_from(">II", data, 4)
     regions_at, n_data = struct.unpack_from(">IH", data, store + 2)
     data_at = struct.unpack_from(f">{n_data}I", data, store + 8)
@@ -249,31 +251,18 @@ class _Extractor(T2OutlineExtractor):
         return super().op_flex1(index)
 
 
-class _Outline:
-    """Pen recording contours as [start, (pt,) | (c1, c2, pt), ...]; coordinates may be complex."""
-    def __init__(self):
-        self.contours = []
-
-    def moveTo(self, pt):
-        self.contours.append([pt])
-
-    def lineTo(self, pt):
-        self.contours[-1].append((pt,))
-
-    def curveTo(self, *pts):
-        self.contours[-1].append(pts)
-
-    def closePath(self):
-        pass
-
-    endPath = closePath
-
-
 def _outline(charstring, blender) -> list:
-    private, pen = charstring.private, _Outline()
+    """Contours as [start, (pt,) | (c1, c2, pt), ...]; coordinates are complex with a complex blender."""
+    private, pen = charstring.private, RecordingPen()
     _Extractor(pen, getattr(private, "Subrs", []), charstring.globalSubrs, private.nominalWidthX,
                private.defaultWidthX, private, blender).execute(charstring)
-    return pen.contours
+    contours = []
+    for op, args in pen.value:
+        if op == "moveTo":
+            contours.append([args[0]])
+        elif op in ("lineTo", "curveTo"):
+            contours[-1].append(args)
+    return contours
 
 
 def _tt_glyph(contours: list, s: float) -> bytes:
@@ -293,39 +282,54 @@ def _tt_glyph(contours: list, s: float) -> bytes:
             prev = seg[-1]
         pts = [(math.floor(x + 0.5), math.floor(y + 0.5)) for x, y in pts]
         if len(pts) > 1 and pts[0] == pts[-1]:
-            pts.pop(), flags.pop()
+            del pts[-1], flags[-1]
         if len(pts) > 1:  # reversed, start kept: CFF runs counter-clockwise, TrueType clockwise
             coords += pts[:1] + pts[:0:-1]
             on += flags[:1] + flags[:0:-1]
             ends.append(len(coords) - 1)
     if not ends:
         return b""
-    packed, xs, ys, px, py = bytearray(), bytearray(), bytearray(), 0, 0
-    for (x, y), flag in zip(coords, on):
-        for d, short, same, out in ((x - px, 0x02, 0x10, xs), (y - py, 0x04, 0x20, ys)):
-            if d == 0:
-                flag |= same
-            elif -256 < d < 256:
-                flag |= short | (same if d > 0 else 0)
-                out.append(abs(d))
+    flags, xs, ys, px, py, last, repeat = bytearray(), bytearray(), bytearray(), 0, 0, -1, 0
+    for (x, y), flag in zip(coords, on):  # the glyf encoding: short deltas, repeated flags
+        dx, dy, px, py = x - px, y - py, x, y
+        if dx == 0:
+            flag |= 0x10
+        elif -256 < dx < 256:
+            flag |= 0x12 if dx > 0 else 0x02
+            xs.append(abs(dx))
+        else:
+            xs += dx.to_bytes(2, "big", signed=True)
+        if dy == 0:
+            flag |= 0x20
+        elif -256 < dy < 256:
+            flag |= 0x24 if dy > 0 else 0x04
+            ys.append(abs(dy))
+        else:
+            ys += dy.to_bytes(2, "big", signed=True)
+        if flag == last and repeat < 255:
+            repeat += 1
+            if repeat == 1:
+                flags.append(flag)
             else:
-                out += d.to_bytes(2, "big", signed=True)
-        packed.append(flag)
-        px, py = x, y
-    flags = bytearray()
-    for flag, run in itertools.groupby(packed):
-        n = len(list(run))
-        flags += bytes((flag | 0x08, n - 1)) if n > 1 else bytes((flag,))  # n <= 256 in practice
+                flags[-2:] = bytes((flag | 0x08, repeat))
+        else:
+            flags.append(flag)
+            last, repeat = flag, 0
     x_all, y_all = [p[0] for p in coords], [p[1] for p in coords]
     head = struct.pack(f">5h{len(ends)}HH", len(ends), min(x_all), min(y_all), max(x_all), max(y_all), *ends, 0)
     return head + flags + xs + ys
 
 
-def _single_region(font: TTFont, locations: list) -> list | None:
+def _cff2(font: TTFont) -> tuple:
+    """(CFFFontSet, raw bytes) of the CFF2 table, read once: it is 29 MB, shared by the 5 faces."""
+    data, table = font.reader["CFF2"], newTable("CFF2")
+    table.decompile(data, font)
+    return table.cff, data
+
+
+def _single_region(font: TTFont, cff, locations: list) -> list | None:
     """Per location, the scalar of the CFF2 store's only region; None if the face is not that simple."""
-    if "CFF2" not in font or locations[0] is None:
-        return None
-    store = font["CFF2"].cff.topDictIndex[0].VarStore.otVarStore
+    store = cff.topDictIndex[0].VarStore.otVarStore
     used = {r for data in store.VarData for r in data.VarRegionIndex}
     if len(used) != 1:
         return None
@@ -334,23 +338,37 @@ def _single_region(font: TTFont, locations: list) -> list | None:
     return [supportScalar(loc, support) for loc in locations]
 
 
+def _charstrings(cff, data: bytes):
+    """gid -> CFF2 charstring, found in the raw INDEX: fontTools would first read all 65k offsets."""
+    top = cff.topDictIndex[0]
+    at = top.rawDict["CharStrings"]
+    count, size = struct.unpack_from(">IB", data, at)
+    base, fds = at + 4 + size * (count + 1), top.FDSelect if "FDSelect" in top.rawDict else None
+
+    def get(gid: int) -> T2CharString:
+        start, end = (int.from_bytes(data[at + 5 + size * i:at + 5 + size * (i + 1)], "big") for i in (gid, gid + 1))
+        private = top.FDArray[fds[gid] if fds else 0].Private
+        return T2CharString(data[base + start:base + end], private=private, globalSubrs=cff.GlobalSubrs)
+    return get
+
+
 def _draw(font: TTFont, gids: list[int], locations: list) -> list[list[bytes]]:
     """glyf data per location and glyph id."""
-    scalars, order = _single_region(font, locations), font.getGlyphOrder()
+    cff, data = _cff2(font) if "CFF2" in font and locations[0] is not None else (None, b"")
+    scalars = _single_region(font, cff, locations) if cff else None
     if scalars is not None:
-        charstrings = font["CFF2"].cff.topDictIndex[0].CharStrings
-        blenders = [VarStoreInstancer(charstrings.varStore.otVarStore, font["fvar"].axes, loc).interpolateFromDeltas
-                    for loc in locations]
-        drawn = []
+        store = cff.topDictIndex[0].VarStore.otVarStore
+        blenders = [VarStoreInstancer(store, font["fvar"].axes, loc).interpolateFromDeltas for loc in locations]
+        drawn, charstring = [], _charstrings(cff, data)
         for gid in gids:
-            cs = charstrings[order[gid]]
+            cs = charstring(gid)
             try:
                 contours = _outline(cs, lambda vsindex, deltas: complex(0, deltas[0]) if deltas else 0)
                 drawn.append([_tt_glyph(contours, s) for s in scalars])
             except _NonLinear:
                 drawn.append([_tt_glyph(_outline(cs, blend), 0) for blend in blenders])
         return [list(column) for column in zip(*drawn)] if drawn else [[] for _ in locations]
-    out, cubic = [], "CFF " in font or "CFF2" in font
+    out, cubic, order = [], "CFF " in font or "CFF2" in font, font.getGlyphOrder()
     for loc in locations:
         glyphset, column = font.getGlyphSet(location=loc, normalized=True), []
         for gid in gids:
@@ -392,7 +410,8 @@ def _draw_all(jobs: list[tuple]) -> list[tuple]:
     processes: one per face, or alternate glyphs of a single face."""
     halves = 2 if len(jobs) == 1 else 1
     tasks = [(i, loc, gids[k::halves], ws) for i, (loc, gids, ws) in enumerate(jobs) for k in range(halves)]
-    if sum(len(gids) for _, gids, _ in jobs) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if len(tasks) < 2 or sum(len(gids) for _, gids, _ in jobs) < PARALLEL_MIN or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():  # forking beside threads can deadlock
         return [_draw_face(*job) for job in jobs]
     from fontTools.cffLib import CFFFontSet  # noqa: F401 -- imported once, before forking
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -406,6 +425,12 @@ def _draw_all(jobs: list[tuple]) -> list[tuple]:
 
 # --- assembling and caching ----------------------------------------------------------------
 
+def _header(data: bytes) -> tuple:
+    """(contours, xMin, yMin, xMax, yMax, points) of a simple glyph's glyf data."""
+    contours, *box = struct.unpack_from(">5h", data)
+    return (contours, *box, struct.unpack_from(">H", data, 8 + 2 * contours)[0] + 1)
+
+
 def _assemble(meta: dict, records: list[tuple[int, int, bytes]], weight: int, psname: str) -> bytes:
     """A glyf font from (code point, or -1 for .notdef; advance; glyf data) records. Bounds,
     maxp and hhea extremes come from the glyph headers, so glyphs are never decompiled."""
@@ -414,20 +439,20 @@ def _assemble(meta: dict, records: list[tuple[int, int, bytes]], weight: int, ps
     font = fb.font
     fb.setupGlyphOrder(names)
     fb.setupCharacterMap({cp: n for (cp, _, _), n in zip(records[1:], names[1:])})
+    font["cmap"].tables = [t for t in font["cmap"].tables if t.platformID == 3]  # (0, x) repeat them
     font["loca"], font["glyf"] = newTable("loca"), newTable("glyf")
     font["glyf"].glyphOrder, font["glyf"].glyphs = names, {n: Glyph(r[2]) for n, r in zip(names, records)}
-    heads = [struct.unpack(">5h", d[:10]) + (adv, struct.unpack_from(">H", d, 8 + 2 * struct.unpack(">h", d[:2])[0])[0] + 1)
-             for _, adv, d in records if d]  # contours, xMin, yMin, xMax, yMax, advance, points
+    heads = [_header(d) + (adv,) for _, adv, d in records if d]
     fb.setupHorizontalMetrics({n: (adv, struct.unpack(">h", d[2:4])[0] if d else 0)
                                for n, (_, adv, d) in zip(names, records)})
     extreme = lambda f, i: f((h[i] for h in heads), default=0)
     fb.setupHorizontalHeader(**meta["hhea"], advanceWidthMax=max(r[1] for r in records),
                              minLeftSideBearing=extreme(min, 1), xMaxExtent=extreme(max, 3),
-                             minRightSideBearing=min((h[5] - h[3] for h in heads), default=0))
+                             minRightSideBearing=min((h[6] - h[3] for h in heads), default=0))
     fb.updateHead(created=FIXED_TIME, modified=FIXED_TIME, xMin=extreme(min, 1), yMin=extreme(min, 2),
                   xMax=extreme(max, 3), yMax=extreme(max, 4))
     fb.setupMaxp()
-    font["maxp"].maxContours, font["maxp"].maxPoints = extreme(max, 0), extreme(max, 6)
+    font["maxp"].maxContours, font["maxp"].maxPoints = extreme(max, 0), extreme(max, 5)
     fb.setupNameTable({**meta["names"], "familyName": psname, "styleName": "Regular", "fullName": psname,
                        "uniqueFontIdentifier": psname, "psName": psname}, mac=False)
     fb.setupOS2(**meta["os2"], usWeightClass=weight, fsSelection=0x40)
@@ -443,6 +468,21 @@ def _assemble(meta: dict, records: list[tuple[int, int, bytes]], weight: int, ps
 def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:
     key = _key(_identity(location.path), location.index, weight, fontTools.version, CODE_VERSION)
     return cache_dir / f"glyphs-{key}.bin"
+
+
+def _stem(location: FaceLocation, weight: int) -> str:
+    """"NotoSansCJKSC-W400": the start of file and PostScript names (ASCII letters and digits)."""
+    return ("".join(c for c in location.family if c.isascii() and c.isalnum())[:40] or "Face") + f"-W{weight}"
+
+
+def _prune(cache_dir: Path, stem: str) -> None:
+    """Keep the KEEP_FONTS newest finished fonts of a face and weight; older texts rebuild fast."""
+    try:
+        fonts = sorted(cache_dir.glob(f"font-{stem}-*.ttf"), key=lambda p: p.stat().st_mtime_ns)
+        for path in fonts[:-KEEP_FONTS]:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first
 
 
 def _load_store(path: Path) -> dict:
@@ -465,7 +505,7 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     for location, weight in requests:
         key = _key(_identity(location.path), location.index, weight, text, fontTools.version, CODE_VERSION)
         try:
-            results[location, weight] = (cache_dir / f"font-{key}.ttf").read_bytes()
+            results[location, weight] = (cache_dir / f"font-{_stem(location, weight)}-{key}.ttf").read_bytes()
         except OSError:
             todo.setdefault(location, {})[weight] = key
     plans, jobs = [], []
@@ -485,12 +525,11 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
                 store["meta"] = meta
                 store["glyphs"].update(zip(missing, zip(adv, data)))
                 _write_atomic(_store_path(cache_dir, location, weight), marshal.dumps(store))
-        stem = "".join(c for c in location.family if c.isascii() and c.isalnum())[:40] or "Face"
         for weight, key in keys.items():
-            glyphs = stores[weight]["glyphs"]
-            data = _assemble(stores[weight]["meta"], [(cp, *glyphs[cp]) for cp in cps], weight,
-                             f"{stem}-W{weight}-{key[:8]}")
-            _write_atomic(cache_dir / f"font-{key}.ttf", data)
+            glyphs, stem = stores[weight]["glyphs"], _stem(location, weight)
+            data = _assemble(stores[weight]["meta"], [(cp, *glyphs[cp]) for cp in cps], weight, f"{stem}-{key[:8]}")
+            _write_atomic(cache_dir / f"font-{stem}-{key}.ttf", data)
+            _prune(cache_dir, stem)
             results[location, weight] = data
     return [results[location, weight] for location, weight in requests]
 
