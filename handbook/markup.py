@@ -122,12 +122,24 @@ class ParsedMarkdown:
         return _INTERNAL_PLACEHOLDER.sub("", value).replace(STX, "").replace(ETX, "")
 
 
+_STATE: dict = {}
+_PARSER: list = []  # one configured Markdown, reused: building one compiles ~200 regular expressions
+
+
+def _parser() -> markdown.Markdown:
+    if not _PARSER:
+        _PARSER.append(markdown.Markdown(
+            extensions=["tables", "footnotes", "sane_lists", _SourceExtension(_STATE)],
+            extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+        ))
+    return _PARSER[0]
+
+
 def parse_markdown(text: str) -> ParsedMarkdown:
     """Parse Markdown; top-level elements carry ``data-line``; footnotes come last as ``div.footnote``."""
-    state: dict = {"records": [], "blocks": None, "text": text.replace("\t", "    ")}
-    md = markdown.Markdown(
-        extensions=["tables", "footnotes", "sane_lists", _SourceExtension(state)],
-        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
-    )
+    md = _parser()
+    md.reset()
+    _STATE.clear()
+    _STATE.update({"records": [], "blocks": None, "text": text.replace("\t", "    ")})
     md.convert(text)
-    return ParsedMarkdown(state["tree"], tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))
+    return ParsedMarkdown(_STATE["tree"], tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))

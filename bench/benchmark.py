@@ -1,0 +1,124 @@
+"""Whole-process benchmark of build.py, as a user runs it (2-core machine targets in DESIGN §8).
+
+    python bench/benchmark.py [--runs 5] [--quick]
+
+Works on a scratch copy of the project, so the real caches and output/ are left alone. Prints, as
+median (min-max) of several runs: a cold build (empty caches), a warm build of every default output,
+an edit-rebuild (one paragraph changed, with a character not drawn before), a synthetic ~300-page and
+~30-page book (one edition, handbook only) with the per-page ratio, 1,000 pre-filled worksheets from
+CSV when the worksheet supports it; peak memory (max RSS of the build process) and output sizes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RARE = "鑫龘"  # characters the book does not use: an edit that needs new glyphs
+
+
+def run(workdir: Path, *args: str) -> tuple[float, float]:
+    """Run build.py in ``workdir``; return (wall seconds, peak RSS in MiB) of that process alone."""
+    env = {**os.environ, "HANDBOOK_NO_VENV": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(workdir / "build.py"), "-q", *args], cwd=workdir, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed: {' '.join(args)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def scratch_project() -> Path:
+    work = Path(tempfile.mkdtemp(prefix="handbook-bench-"))
+    for name in ("build.py", "handbook", "templates", "content"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, work / name)
+    return work
+
+
+def synthetic_book(work: Path, repeat: int) -> Path:
+    """The zh-Hans chapters ``repeat`` times over, renumbered, as a one-edition book."""
+    book = work / f"book-x{repeat}"
+    folder = book / "zh-Hans"
+    folder.mkdir(parents=True)
+    chapters = sorted((work / "content" / "zh-Hans").glob("[0-9]*.md"))
+    for copy in range(repeat):
+        for number, chapter in enumerate(chapters):
+            text = chapter.read_text(encoding="utf-8")
+            text = re.sub(r"^# (.*)$", lambda m: f"# {m.group(1)}（{copy + 1}）", text, count=1, flags=re.M)
+            (folder / f"{copy * len(chapters) + number:03d}-{chapter.stem[3:]}.md").write_text(text, encoding="utf-8")
+    config = (work / "content" / "book.toml").read_text(encoding="utf-8")
+    config = re.sub(r"\[variants\.zh-Hant\].*", "", config, flags=re.S)
+    config = re.sub(r'outputs = \[.*\]', 'outputs = ["handbook"]', config)
+    (book / "book.toml").write_text(config, encoding="utf-8")
+    return book
+
+
+def pages(pdf: Path) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(pdf).pages)
+
+
+def line(name: str, samples: list[tuple[float, float]], extra: str = "") -> None:
+    times = [t for t, _ in samples]
+    memory = max(m for _, m in samples)
+    print(f"{name:<40} {statistics.median(times):6.2f} s  ({min(times):.2f}-{max(times):.2f})  "
+          f"peak {memory:5.0f} MiB  {extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark build.py on a scratch copy of the project.")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="skip the large book")
+    args = parser.parse_args()
+    work = scratch_project()
+    out = work / "output"
+    try:
+        cold = []
+        for _ in range(max(2, args.runs // 2)):
+            shutil.rmtree(work / ".cache", ignore_errors=True)
+            cold.append(run(work, "--output", str(out)))
+        line("cold build, all outputs (empty caches)", cold)
+        warm = [run(work, "--output", str(out)) for _ in range(args.runs)]
+        sizes = ", ".join(f"{p.parent.name}/{p.name} {p.stat().st_size / 1024:.0f} KB" for p in sorted(out.rglob("*.pdf")))
+        line("warm build, all outputs", warm)
+        print(f"    outputs: {sizes}")
+        chapter = work / "content" / "zh-Hans" / "02-mindset.md"
+        original = chapter.read_text(encoding="utf-8")
+        edits = []
+        for index in range(args.runs):
+            chapter.write_text(original.replace("。", f"{RARE[index % 2]}{index}。", 1), encoding="utf-8")
+            edits.append(run(work, "--output", str(out)))
+            shutil.rmtree(work / ".cache" / "edited", ignore_errors=True)
+        chapter.write_text(original, encoding="utf-8")
+        line("edit-rebuild (new character), all outputs", edits)
+        if not args.quick:
+            results = {}
+            for repeat in (1, 10):
+                book = synthetic_book(work, repeat)
+                target = work / f"out-x{repeat}"
+                run(work, "--content", str(book), "--output", str(target))  # warm the font cache
+                samples = [run(work, "--content", str(book), "--output", str(target)) for _ in range(args.runs)]
+                count = pages(target / "zh-Hans" / "handbook.pdf")
+                results[repeat] = (statistics.median(t for t, _ in samples), count)
+                line(f"{count}-page book, one edition, handbook", samples,
+                     f"{statistics.median(t for t, _ in samples) / count * 1000:.1f} ms/page")
+            (small_t, small_p), (big_t, big_p) = results[1], results[10]
+            print(f"    per-page time, {big_p} vs {small_p} pages: {(big_t / big_p) / (small_t / small_p):.2f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
