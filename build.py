@@ -86,6 +86,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--only", metavar="OUTPUT", action="append", default=[],
                        choices=["handbook", "booklet", "worksheet"], help="make only this output (repeatable)")
     build.add_argument("--theme", metavar="NAME", help="use templates/themes/NAME.toml instead of the book's theme")
+    build.add_argument("--fill", metavar="FILE", type=Path,
+                       help="make only pre-filled worksheets from FILE: one record (.yaml/.json) -> "
+                            "worksheet-filled.pdf; many (.csv rows, or a list) -> worksheet-filled/NNNN.pdf")
+    build.add_argument("--fill-merge", action="store_true",
+                       help="with --fill: put all the records' worksheets in one PDF for printing "
+                            "(worksheet-filled.pdf, without form fields)")
     check = sub.add_parser("check", help="check the content without writing PDFs",
                            description="Read, parse and check every edition; report all problems.")
     common(check)
@@ -99,6 +105,8 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     args = parser.parse_args(argv)
+    if getattr(args, "fill_merge", False) and not args.fill:
+        parser.error("--fill-merge needs --fill FILE")
     if args.command == "test":
         return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT)
     return run_build(args)
@@ -116,6 +124,8 @@ def run_build(args) -> int:
         outputs=tuple(getattr(args, "only", ())),
         theme=getattr(args, "theme", None),
         strict=args.strict,
+        fill=args.fill.resolve() if getattr(args, "fill", None) else None,
+        fill_merge=getattr(args, "fill_merge", False),
     )
     started = time.perf_counter()
     try:

@@ -81,6 +81,11 @@ def locate(char: str, sources, extra_files: list[Path], root: Path) -> SourcePos
 
 def check_coverage(document: model.Document, sources, config, theme, options, sink: Sink):
     """The face and the characters it must draw, or None after reporting each missing character."""
+    return check_text(document_text(document), sources, config, theme, options, sink)
+
+
+def check_text(text: str, sources, config, theme, options, sink: Sink):
+    """Coverage of any drawn text (a document's, a worksheet's): (face, font set, characters) or None."""
     fontset = theme.fontsets.get(config.fontset)
     if fontset is None:
         sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
@@ -93,7 +98,7 @@ def check_coverage(document: model.Document, sources, config, theme, options, si
     except fontfiles.FontError as exc:
         sink.error(str(exc), config.pos)
         return None
-    chars = drawn_characters(document_text(document))
+    chars = drawn_characters(text)
     missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " ")
     if missing:
         extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
@@ -105,6 +110,11 @@ def check_coverage(document: model.Document, sources, config, theme, options, si
                        "remove or replace it, or choose a font set that has it")
         return None
     return face, fontset, chars
+
+
+def check_worksheet(sheet, config, theme, options, sink: Sink):
+    """Coverage of everything a worksheet prints (content, UI strings, page numbers)."""
+    return check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
 
 
 def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink) -> FontFiles | None:

@@ -31,6 +31,8 @@ class BuildOptions:
     outputs: tuple[str, ...] = ()  # empty: the book's outputs
     theme: str | None = None  # overrides the book's theme
     strict: bool = False  # warnings fail the build
+    fill: Path | None = None  # data to pre-fill the worksheet with: make only filled worksheets
+    fill_merge: bool = False  # filled worksheets of many records as one PDF
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Edition:
     config: VariantConfig
     document: model.Document
     sources: tuple[content.Source, ...]
+    worksheet: object = None  # worksheet.sheet.Worksheet, when the worksheet is made
 
 
 def _stop_if_failed(sink: Sink, strict: bool) -> None:
@@ -75,6 +78,7 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
         files.update(make_outputs(edition, book, theme, outputs, options, sink, result.timings))
         _stop_if_failed(sink, options.strict)
     for path, data in files.items():
+        data = data() if callable(data) else data  # filled worksheets are made one at a time
         write_atomically(path, data)
         result.written.append(path)
         progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB)")
@@ -96,6 +100,8 @@ def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
         edition = read_edition(book, config, options, sink)
         if edition is not None:
             glyphs.check_coverage(edition.document, edition.sources, config, theme, options, sink)
+            if edition.worksheet is not None:
+                glyphs.check_worksheet(edition.worksheet, config, theme, options, sink)
         progress(f"checked {config.name}")
     _stop_if_failed(sink, options.strict)
     return BuildResult(warnings=sink.warnings, timings={"total": time.perf_counter() - started})
@@ -141,7 +147,12 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
         if isinstance(item, model.ChapterSlot) and not 0 <= item.index < len(chapters):
             sink.error(f"the book template asks for chapter {item.index}, but there are {len(chapters)}", item.pos)
     document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress)
-    return Edition(config, document, tuple(sources))
+    sheet = None
+    if options.fill or "worksheet" in (options.outputs or book.outputs):
+        from .worksheet import read_sheet
+
+        sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive_source)
+    return Edition(config, document, tuple(sources), sheet)
 
 
 def load_sources(book: BookConfig, config: VariantConfig, root: Path, sink: Sink) -> list[content.Source]:
@@ -183,8 +194,8 @@ def derive_source(book, config, source_config, name, root, sink) -> content.Sour
     if original is None:
         return None
     try:
-        text = variants.derive(original.text, config.opencc, variants.punctuation(config.punctuation))
-        meta = {k: variants.derive(v, config.opencc, variants.punctuation(config.punctuation))
+        text, _ = variants.derive(original.text, config.opencc, variants.punctuation(config.punctuation))
+        meta = {k: variants.derive(v, config.opencc, variants.punctuation(config.punctuation))[0]
                 for k, v in original.meta.items()}
     except ValueError as exc:
         sink.error(str(exc), config.pos)
@@ -197,17 +208,25 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
                  timings: dict) -> dict[Path, bytes]:
     started = time.perf_counter()
     name = edition.config.name
+    folder = options.output_dir / name
+    files = {}
+    if edition.worksheet is not None and (options.fill or "worksheet" in outputs):
+        from . import worksheet
+
+        files.update(worksheet.outputs(edition.worksheet, edition.config, theme, options, folder, sink))
+        timings[f"{name}:worksheet"] = time.perf_counter() - started
+        if options.fill or not {"handbook", "booklet"} & set(outputs):
+            return files
+    started = time.perf_counter()
     fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)
     if fonts is None:
-        return {}
+        return files
     timings[f"{name}:fonts"] = time.perf_counter() - started
     from .typeset.layout import typeset
 
     started = time.perf_counter()
     reading = typeset(edition.document, theme, fonts)
     timings[f"{name}:typeset"] = time.perf_counter() - started
-    folder = options.output_dir / name
-    files = {}
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading
     if "booklet" in outputs:

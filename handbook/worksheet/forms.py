@@ -1,0 +1,390 @@
+"""Form fields on the finished worksheet pages (pypdf), and values written into a filled copy.
+
+Input: the typeset PDF, the fields' printed places (:class:`layout.Placed`) and the prepared TrueType
+font. Output: the same PDF with an AcroForm whose widgets sit exactly on the printed blanks.
+
+Why the form font is built like this (each point was checked with poppler 22 and PDFium):
+
+* ReportLab's form fields know only the 14 standard fonts, so the font is a Type0 (Identity-H) font
+  over the whole prepared TrueType program (CIDFontType2), one CID per glyph id (``/CIDToGIDMap
+  /Identity``): what pypdf's appearance generator assumes. Its ``/ToUnicode`` maps each glyph to
+  exactly one character: a viewer encodes typed text by reverse lookup in it (poppler
+  ``Annot::layoutText``, PDFium ``CPDF_Font::CharCodeFromUnicode``), and a glyph shared by two
+  characters (U+0020 and U+00A0) made poppler lose every space.
+* PDFium uses an embedded ``/DA`` font for non-ASCII text only if the font's resource name is a
+  symbol font's (``CPDF_BAFontMap``: an embedded font counts as ANSI, so CJK would go to a system
+  font that may not exist). The font is therefore listed in ``/DR`` as ``/Wingdings``: only the key
+  is borrowed; every viewer reads the font itself from the dictionary.
+* ``/NeedAppearances`` stays off: empty fields need no appearance, checkboxes carry their own
+  (a vector tick, so no ZapfDingbats font is needed to show them).
+
+A filled copy is an incremental update of the empty form: values are drawn into the pages as text
+in the form font (so they are in the text layer), and their fields keep the value but become hidden
+and read-only, so that no viewer draws a value twice.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Iterable
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
+                           IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject)
+from reportlab.pdfbase.ttfonts import TTFontFile
+
+from .layout import FIELD_FONT, Placed
+
+DR_NAME = "/Wingdings"  # see the module docstring: the name PDFium needs to use the font for CJK
+PAGE_FONT = "/HbFormFont"  # the same font in the pages' resources, for filled-in values
+INK = (0.08, 0.19, 0.43)  # filled-in values: a blue-black ink, dark in greyscale
+FLAG_READ_ONLY, FLAG_MULTILINE, FLAG_NO_SPELLCHECK = 1, 1 << 12, 1 << 22
+ANNOT_HIDDEN, ANNOT_PRINT = 2, 4
+
+
+@dataclass(frozen=True)
+class FormFont:
+    """The TrueType program and what the PDF needs to know about it."""
+
+    data: bytes
+    gids: dict[str, int]  # character -> glyph id (= CID); several characters may share a glyph
+    widths: dict[int, int]  # glyph id -> advance in 1/1000 em
+    name: str
+    ascent: int
+    descent: int
+    bbox: tuple[int, int, int, int]
+    cap_height: int
+    stem_v: int
+
+    def covers(self, char: str) -> bool:
+        return char in self.gids
+
+    def encode(self, text: str) -> bytes:
+        return b"".join(self.gids.get(ch, 0).to_bytes(2, "big") for ch in text)
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.widths.get(self.gids.get(ch, 0), 1000) for ch in text) * size / 1000
+
+
+def form_font(ttf: bytes, chars: Iterable[str]) -> FormFont:
+    """Read the prepared font's cmap and metrics for ``chars``."""
+    face = TTFontFile(io.BytesIO(ttf))
+    gids = {char: face.charToGlyph[ord(char)] for char in set(chars) if face.charToGlyph.get(ord(char))}
+    widths = {gid: int(round(face.charWidths.get(ord(char), face.defaultWidth))) for char, gid in gids.items()}
+    name = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
+    return FormFont(ttf, gids, widths, name, int(face.ascent), int(face.descent),
+                    tuple(int(v) for v in face.bbox), int(face.capHeight), int(face.stemV))
+
+
+# -- the font as PDF objects -------------------------------------------------------------------------
+def _stream(data: bytes, **entries) -> StreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    encoded = stream.flate_encode(level=6)
+    for key, value in entries.items():
+        encoded[NameObject("/" + key)] = value
+    return encoded
+
+
+def _to_unicode(font: FormFont) -> bytes:
+    """A ToUnicode CMap of bfrange runs (glyph ids follow code points, so runs are long). A glyph
+    shared by several characters maps to the first of them only: a viewer looks characters up in
+    reverse, and an ambiguous glyph made poppler drop every space (U+0020 and U+00A0 share one)."""
+    owner: dict[int, int] = {}
+    for char, gid in sorted(font.gids.items()):
+        owner.setdefault(gid, ord(char))
+    pairs = sorted((gid, code) for gid, code in owner.items() if code <= 0xFFFF)
+    runs: list[tuple[int, int, int]] = []
+    for gid, code in pairs:
+        if runs and gid == runs[-1][1] + 1 and code == runs[-1][2] + (gid - runs[-1][0]) and gid & 0xFF:
+            runs[-1] = (runs[-1][0], gid, runs[-1][2])
+        else:
+            runs.append((gid, gid, code))
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange <0000> <FFFF> endcodespacerange"]
+    for start in range(0, len(runs), 100):
+        chunk = runs[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfrange")
+        lines += [f"<{a:04X}> <{b:04X}> <{c:04X}>" for a, b, c in chunk]
+        lines.append("endbfrange")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
+
+
+def _widths(font: FormFont) -> ArrayObject:
+    """/W for glyphs whose advance is not the 1 em default, as ``first [w w ...]`` runs."""
+    out = ArrayObject()
+    run: list[int] = []
+    first = previous = -2
+    for gid in sorted(font.widths):
+        width = font.widths[gid]
+        if width == 1000:
+            continue
+        if gid != previous + 1 and run:
+            out += [NumberObject(first), ArrayObject(NumberObject(w) for w in run)]
+            run = []
+        if not run:
+            first = gid
+        run.append(width)
+        previous = gid
+    if run:
+        out += [NumberObject(first), ArrayObject(NumberObject(w) for w in run)]
+    return out
+
+
+def _add(writer: PdfWriter, obj) -> IndirectObject:
+    """pypdf has no public call to add an indirect object; this is the one place that uses it."""
+    return writer._add_object(obj)
+
+
+def add_font(writer: PdfWriter, font: FormFont) -> IndirectObject:
+    base = NameObject("/HBFORM+" + "".join(c for c in font.name if c.isalnum() or c == "-"))
+    descriptor = DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): base,
+        NameObject("/Flags"): NumberObject(4), NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
+        NameObject("/ItalicAngle"): NumberObject(0), NameObject("/Ascent"): NumberObject(font.ascent),
+        NameObject("/Descent"): NumberObject(font.descent), NameObject("/CapHeight"): NumberObject(font.cap_height),
+        NameObject("/StemV"): NumberObject(font.stem_v),
+        NameObject("/FontFile2"): _add(writer, _stream(font.data, Length1=NumberObject(len(font.data)))),
+    })
+    cid_font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/CIDFontType2"),
+        NameObject("/BaseFont"): base,
+        NameObject("/CIDSystemInfo"): DictionaryObject({
+            NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("Identity"),
+            NameObject("/Supplement"): NumberObject(0)}),
+        NameObject("/FontDescriptor"): _add(writer, descriptor), NameObject("/DW"): NumberObject(1000),
+        NameObject("/W"): _widths(font), NameObject("/CIDToGIDMap"): NameObject("/Identity"),
+    })
+    return _add(writer, DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
+        NameObject("/BaseFont"): base, NameObject("/Encoding"): NameObject("/Identity-H"),
+        NameObject("/DescendantFonts"): ArrayObject([_add(writer, cid_font)]),
+        NameObject("/ToUnicode"): _add(writer, _stream(_to_unicode(font))),
+    }))
+
+
+# -- widgets -------------------------------------------------------------------------------------------
+def _rect(placed: Placed) -> ArrayObject:
+    return ArrayObject(FloatObject(round(v, 3)) for v in placed.rect)
+
+
+def _tick(width: float, height: float) -> bytes:
+    """A check mark drawn as a path, filling most of the box."""
+    w, h = width, height
+    points = [(0.18, 0.52), (0.40, 0.24), (0.84, 0.80)]
+    path = " ".join(f"{x * w:.2f} {y * h:.2f} {'m' if i == 0 else 'l'}" for i, (x, y) in enumerate(points))
+    return f"q {INK[0]} {INK[1]} {INK[2]} RG {max(w, h) * 0.13:.2f} w 1 J 1 j {path} S Q".encode()
+
+
+def _form_xobject(data: bytes, width: float, height: float) -> StreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                   NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, width, height))})
+    return stream
+
+
+def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> DictionaryObject:
+    field = placed.field
+    annot = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/T"): TextStringObject(field.name), NameObject("/TU"): TextStringObject(tooltip),
+        NameObject("/Rect"): _rect(placed), NameObject("/F"): NumberObject(ANNOT_PRINT),
+        NameObject("/P"): page_ref,
+    })
+    if field.kind == "checkbox":
+        x0, y0, x1, y1 = placed.rect
+        on = _add(writer, _form_xobject(_tick(x1 - x0, y1 - y0), x1 - x0, y1 - y0))
+        off = _add(writer, _form_xobject(b"", x1 - x0, y1 - y0))
+        annot.update({
+            NameObject("/FT"): NameObject("/Btn"), NameObject("/V"): NameObject("/Off"),
+            NameObject("/AS"): NameObject("/Off"), NameObject("/DA"): TextStringObject("/ZaDb 0 Tf 0 g"),
+            NameObject("/MK"): DictionaryObject({NameObject("/CA"): TextStringObject("4")}),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): DictionaryObject({
+                NameObject("/Yes"): on, NameObject("/Off"): off})}),
+        })
+        return annot
+    flags = FLAG_MULTILINE if field.kind == "multiline" else 0
+    if field.kind in ("date", "money", "number"):
+        flags |= FLAG_NO_SPELLCHECK
+    annot.update({
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/Ff"): NumberObject(flags),
+        NameObject("/DA"): TextStringObject(f"{DR_NAME} {placed.size:g} Tf 0 g"),
+        NameObject("/Q"): NumberObject({"left": 0, "center": 1, "right": 2}[placed.align]),
+    })
+    return annot
+
+
+def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[str, str]) -> bytes:
+    """The typeset PDF with one form field on each printed blank."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    font_ref = add_font(writer, font)
+    zapf = _add(writer, DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/ZapfDingbats")}))
+    fields = ArrayObject()
+    pages = writer.pages
+    for item in placed:
+        page = pages[item.page]
+        ref = _add(writer, widget(writer, item, page.indirect_reference, tooltips[item.field.name]))
+        page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
+        fields.append(ref)
+    for page in pages:
+        resources = page["/Resources"].get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[NameObject(PAGE_FONT)] = font_ref
+    writer._root_object[NameObject("/AcroForm")] = _add(writer, DictionaryObject({
+        NameObject("/Fields"): fields,
+        NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({
+            NameObject(DR_NAME): font_ref, NameObject("/ZaDb"): zapf})}),
+        NameObject("/DA"): TextStringObject(f"{DR_NAME} {FIELD_FONT:g} Tf 0 g"),
+    }))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# -- filled copies -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ink:
+    """A value to print: pieces of (x, baseline, text, char spacing) in page coordinates, in ``size``."""
+
+    name: str
+    page: int
+    value: str | bool  # the field's /V: text, or True for a ticked box
+    runs: tuple[tuple[float, float, str, float], ...] = ()
+    size: float = FIELD_FONT
+
+
+def _overlay(font: FormFont, inks: list[Ink]) -> bytes:
+    """A content stream writing the values in the form font (a tick is stroked too, to be bolder)."""
+    ink = " ".join(f"{v:g}" for v in INK)
+    ops = [f"q {ink} rg {ink} RG"]
+    for item in inks:
+        mode = f"2 Tr {item.size * 0.05:.2f} w" if item.value is True else "0 Tr"
+        for x, y, text, spacing in item.runs:
+            ops.append(f"BT {PAGE_FONT} {item.size:g} Tf {mode} {spacing:.3f} Tc 1 0 0 1 {x:.2f} {y:.2f} Tm "
+                       f"<{font.encode(text).hex()}> Tj ET")
+    ops.append("Q")
+    return "\n".join(ops).encode()
+
+
+class Filler:
+    """Filled copies of one form, each written as an incremental update (ISO 32000-1, 7.5.6): the
+    form's bytes unchanged, then only the objects a record changes (its pages' content arrays, an
+    overlay stream per page, the filled widgets), a cross-reference section and a trailer whose
+    /Prev points back. The form is parsed once; a copy costs a few milliseconds."""
+
+    def __init__(self, form: bytes, font: FormFont):
+        reader = PdfReader(io.BytesIO(form))
+        self.form, self.font = form, font
+        self.size = int(reader.trailer["/Size"])
+        self.trailer = {key: reader.trailer.raw_get(key) for key in ("/Root", "/Info", "/ID") if key in reader.trailer}
+        self.prev = int(form[form.rindex(b"startxref") + 9:].split()[0])
+        self.pages = list(reader.pages)
+        self.widgets = {}
+        for page in self.pages:
+            for ref in page.get("/Annots", []):
+                self.widgets[str(ref.get_object()["/T"])] = ref
+
+    def fill(self, inks: list[Ink]) -> bytes:
+        changed: dict[int, object] = {}
+        next_id = self.size
+        for number, page_inks in _by_page(inks).items():
+            page = self.pages[number]
+            overlay = _stream(_overlay(self.font, page_inks))
+            changed[next_id] = overlay
+            copy = _shallow(page)
+            copy[NameObject("/Contents")] = ArrayObject(_contents(page) + [IndirectObject(next_id, 0, None)])
+            changed[page.indirect_reference.idnum] = copy
+            next_id += 1
+        for ink in inks:
+            ref = self.widgets[ink.name]
+            annot = _shallow(ref.get_object())
+            if ink.value is True:
+                annot[NameObject("/V")] = annot[NameObject("/AS")] = NameObject("/Yes")
+            else:
+                annot[NameObject("/V")] = TextStringObject(ink.value)
+            annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | FLAG_READ_ONLY)
+            annot[NameObject("/F")] = NumberObject(ANNOT_HIDDEN)
+            changed[ref.idnum] = annot
+        return self._update(changed, next_id)
+
+    def _update(self, changed: dict[int, object], size: int) -> bytes:
+        out = io.BytesIO()
+        out.write(self.form)
+        if not self.form.endswith(b"\n"):
+            out.write(b"\n")
+        offsets = {}
+        for idnum in sorted(changed):
+            offsets[idnum] = out.tell()
+            out.write(f"{idnum} 0 obj\n".encode())
+            changed[idnum].write_to_stream(out)
+            out.write(b"\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n")
+        ids = sorted(offsets)
+        while ids:
+            run = 1
+            while run < len(ids) and ids[run] == ids[0] + run:
+                run += 1
+            out.write(f"{ids[0]} {run}\n".encode())
+            out.write(b"".join(f"{offsets[i]:010d} 00000 n\r\n".encode() for i in ids[:run]))
+            ids = ids[run:]
+        trailer = DictionaryObject({NameObject(k): v for k, v in self.trailer.items()})
+        trailer[NameObject("/Size")] = NumberObject(size)
+        trailer[NameObject("/Prev")] = NumberObject(self.prev)
+        out.write(b"trailer\n")
+        trailer.write_to_stream(out)
+        out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+        return out.getvalue()
+
+
+def _page_copy(page: PageObject) -> PageObject:
+    """A new page dictionary sharing the page's contents and resources (pypdf's add_page would hand
+    back the same dictionary for a page the writer already holds)."""
+    copy = PageObject()
+    copy.update({NameObject(key): page.raw_get(key) for key in page if key != "/Parent"})
+    return copy
+
+
+def _shallow(obj: DictionaryObject) -> DictionaryObject:
+    """A copy of a dictionary whose values stay as they are written (references are not followed)."""
+    return DictionaryObject({NameObject(key): obj.raw_get(key) for key in obj})
+
+
+def merge(form: bytes, font: FormFont, copies: list[list[Ink]]) -> bytes:
+    """Many filled copies as one PDF for printing: pages share contents and fonts; no form fields."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(form)))
+    del writer._root_object["/AcroForm"]
+    templates = []
+    for page in writer.pages:
+        if "/Annots" in page:
+            del page["/Annots"]
+        templates.append((page, _contents(page)))
+    for index, inks in enumerate(copies):
+        by_page = _by_page(inks)
+        for number, (template, contents) in enumerate(templates):
+            page = template if index == 0 else writer.add_page(_page_copy(template))
+            overlay = [_add(writer, _stream(_overlay(font, by_page[number])))] if number in by_page else []
+            page[NameObject("/Contents")] = ArrayObject(contents + overlay)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _by_page(inks: list[Ink]) -> dict[int, list[Ink]]:
+    out: dict[int, list[Ink]] = {}
+    for ink in inks:
+        out.setdefault(ink.page, []).append(ink)
+    return out
+
+
+def _contents(page) -> list:
+    """References to a page's content streams."""
+    contents = page.raw_get("/Contents")
+    resolved = contents.get_object()
+    return list(resolved) if isinstance(resolved, ArrayObject) else [contents]

@@ -1,0 +1,622 @@
+"""The worksheet's A4 pages, drawn with ReportLab, and where every blank landed.
+
+Input: a :class:`sheet.Worksheet`, the theme's colours and the prepared fonts. Output: the PDF bytes
+and one :class:`Placed` per field: its page, the rectangle of the printed blank (line, box, cell or
+ruled area) and the baselines a value is written on. :mod:`forms` puts the form fields exactly there.
+
+Every piece of text goes through the book's :class:`TextBlock`, so labels obey the same CJK rules as
+the handbook. Geometry is for handwriting: rows and ruled lines 8.5 mm apart (>= 8 mm), checkboxes
+4.2 mm (>= 4 mm), table rows 8.5 mm per handwriting line; tables repeat their header on a new page.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, replace
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+
+from ..model import Span
+from ..typeset.cjk import Run
+from ..typeset.flowables import Decoration, TextBlock
+from ..typeset.layout import FontFiles, Metrics
+from ..typeset.styles import BlockSpec
+from .sheet import Area, Blank, Check, Checklist, Field, Grid, Heading, Hint, Row, Worksheet
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm  # left and right
+TOP = 16 * mm
+BOTTOM = 22 * mm  # bottom of the text frame; the footer sits below it
+FOOTER = 12 * mm  # footer baseline above the paper's edge (>= 10 mm: office printers)
+MEASURE = PAGE_WIDTH - 2 * MARGIN
+
+PITCH = 8.5 * mm  # handwriting line pitch: rows, ruled areas, table rows (>= 8 mm)
+BOX = 4.2 * mm  # checkbox side (>= 4 mm)
+WRITE_HEIGHT = 6.5 * mm  # height of a blank's form field above its line
+LABEL = 10.0  # label size (pt); one underscore of a blank is one em of it
+SMALL = 8.8
+FIELD_FONT = 10.0  # size of typed and pre-filled values
+CELL_FONT = 9.0  # the same in table cells
+UNDERLINE = 1.6  # the blank's line sits this far under the labels' baseline (pt)
+WIDE_GAP = 1.5  # ems between two fields of a row (a U+3000 in the source)
+NARROW_GAP = 0.35  # ems between a label and its blank
+MIN_CELL = {"date": 30 * mm, "money": 27 * mm, "number": 16 * mm, "checkbox": 13 * mm, "text": 22 * mm,
+            "multiline": 30 * mm}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A field as printed: page (0-based), rectangle (x0, y0, x1, y1 in pt) and value baselines."""
+
+    field: Field
+    page: int
+    rect: tuple[float, float, float, float]
+    baselines: tuple[float, ...]
+    align: str = "left"
+    size: float = FIELD_FONT  # font size of values
+
+
+@dataclass(frozen=True)
+class Style:
+    """Fonts and colours the flowables share."""
+
+    metrics: Metrics
+    regular: str
+    bold: str
+    text: str
+    accent: str
+    muted: str
+    rule: str
+    shade: str
+
+    def spec(self, size: float, bold: bool = False, color: str | None = None, align: str = "left",
+             leading: float | None = None, **extra) -> BlockSpec:
+        return BlockSpec("bold" if bold else "regular", size, leading or size * 1.45, color or self.text, align,
+                         **extra)
+
+    def runs(self, spans, spec: BlockSpec) -> list[Run]:
+        out = []
+        for span in spans:
+            font = self.bold if spec.role == "bold" or "strong" in span.styles else self.regular
+            marks = frozenset({"dots"}) if "em" in span.styles else frozenset()
+            color = self.accent if "link" in span.styles else spec.color
+            out.append(Run(span.text, font, spec.size, color, marks, span.href))
+        return out
+
+    def block(self, spans, spec: BlockSpec, deco: Decoration = Decoration()) -> TextBlock:
+        return TextBlock(self.runs(spans, spec), spec, self.metrics.advance, deco)
+
+    def width(self, spans, spec: BlockSpec) -> float:
+        """Set width of text on one line."""
+        lines = self.block(spans, replace(spec, align="left")).lines_for(1e6)
+        return lines[0].width if lines else 0.0
+
+
+class Recorder:
+    """Collects where fields were drawn, in absolute page coordinates."""
+
+    def __init__(self):
+        self.placed: list[Placed] = []
+
+    def add(self, canvas: Canvas, field: Field, x0, y0, x1, y1, baselines=(), align="left",
+            size: float = FIELD_FONT) -> None:
+        ax0, ay0 = canvas.absolutePosition(x0, y0)
+        ax1, ay1 = canvas.absolutePosition(x1, y1)
+        shift = ay0 - y0
+        self.placed.append(Placed(field, canvas.getPageNumber() - 1, (ax0, ay0, ax1, ay1),
+                                  tuple(b + shift for b in baselines), align, size))
+
+
+def _draw_label(canvas: Canvas, block: TextBlock, x: float, baseline: float) -> None:
+    """Draw a one-line TextBlock with its first baseline at ``baseline``."""
+    block.wrap(1e6, 1e6)
+    block.drawOn(canvas, x, baseline - block.baseline(0))
+
+
+# -- flowables ------------------------------------------------------------------------------------
+class SectionBar(Flowable):
+    """A section heading on a shaded band across the measure."""
+
+    def __init__(self, text: str, style: Style):
+        super().__init__()
+        self.style = style
+        self.label = style.block((Span(text),), style.spec(11.5, bold=True))
+        self.height = 8 * mm
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.height
+
+    def getSpaceBefore(self):
+        return 5 * mm
+
+    def getSpaceAfter(self):
+        return 1.5 * mm
+
+    def draw(self):
+        canvas, style = self.canv, self.style
+        canvas.setFillColor(HexColor(style.shade))
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        canvas.setFillColor(HexColor(style.accent))
+        canvas.rect(0, 0, 1.4 * mm, self.height, stroke=0, fill=1)
+        _draw_label(canvas, self.label, 3.5 * mm, self.height / 2 - 0.38 * 11.5)
+
+
+class Rule(Flowable):
+    def __init__(self, color: str, thickness: float, space: float = 0.0):
+        super().__init__()
+        self.color, self.thickness, self.space = color, thickness, space
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.thickness + self.space
+
+    def draw(self):
+        self.canv.setStrokeColor(HexColor(self.color))
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, self.space, self.width, self.space)
+
+
+@dataclass
+class _Piece:
+    kind: str  # 'text' | 'blank'
+    width: float
+    block: TextBlock | None = None
+    field: Field | None = None
+    stretch: bool = False
+
+
+class FieldRow(Flowable):
+    """Labels and blanks on handwriting lines. A wide space (U+3000) in the source separates fields.
+
+    Two or three fields that fit share the line in equal columns, their last blank filling the
+    column, so that the fields of consecutive rows line up; otherwise fields flow and wrap as units
+    and the row's last blank runs to the right edge."""
+
+    def __init__(self, row: Row, style: Style, recorder: Recorder):
+        super().__init__()
+        self.row, self.style, self.recorder = row, style, recorder
+        self.spec = style.spec(LABEL)
+        self.indent = 1.6 * LABEL if row.marker else 0.0
+        self.lines: list[list[tuple[float, _Piece, float]]] = []
+
+    def groups(self) -> list[list[_Piece]]:
+        groups: list[list[_Piece]] = [[]]
+        for item in self.row.items:
+            if isinstance(item, Blank):
+                size = max(item.field.size, 3) * LABEL
+                groups[-1].append(_Piece("blank", size, field=item.field))
+                continue
+            parts = item.text.split("\u3000")
+            for number, part in enumerate(parts):
+                if number and groups[-1]:
+                    groups.append([])
+                text = part.strip(" ")
+                if text:
+                    block = self.style.block((Span(text, item.styles, item.href),), self.spec)
+                    groups[-1].append(_Piece("text", self.style.width((Span(text, item.styles),), self.spec),
+                                             block))
+        groups = [g for g in groups if g]
+        if groups and groups[-1][-1].kind == "blank":
+            groups[-1][-1].stretch = True
+        return groups
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        measure = avail_width - self.indent
+        groups = self.groups()
+        self.lines = self.columns(groups, measure) or self.flow(groups, measure)
+        self.height = PITCH * len(self.lines)
+        return avail_width, self.height
+
+    def columns(self, groups: list[list[_Piece]], measure: float) -> list | None:
+        """One line of equal columns, or None when a field does not fit its column."""
+        gap, gutter = NARROW_GAP * LABEL, WIDE_GAP * LABEL
+        if not 2 <= len(groups) <= 3:
+            return None
+        column = (measure - gutter * (len(groups) - 1)) / len(groups)
+        line = []
+        for number, group in enumerate(groups):
+            natural = sum(p.width for p in group) + gap * (len(group) - 1)
+            blanks = [i for i, p in enumerate(group) if p.kind == "blank"]
+            if natural > column or not blanks:
+                return None
+            x = number * (column + gutter)
+            for index, piece in enumerate(group):
+                width = piece.width + (column - natural if index == blanks[-1] else 0.0)
+                line.append((x, piece, width))
+                x += width + gap
+        return [line]
+
+    def flow(self, groups: list[list[_Piece]], measure: float) -> list:
+        lines, line, x = [], [], 0.0
+        gap_wide, gap = WIDE_GAP * LABEL, NARROW_GAP * LABEL
+        for group in groups:
+            need = sum(p.width for p in group) + gap * (len(group) - 1)
+            start = x + gap_wide if line else 0.0
+            if line and start + need > measure:
+                lines.append(line)
+                line, start = [], 0.0
+            x = start
+            for number, piece in enumerate(group):
+                if number:
+                    x += gap
+                width = piece.width
+                if piece.stretch:
+                    width = max(measure - x, piece.width)
+                line.append((x, piece, width))
+                x += width
+        if line:
+            lines.append(line)
+        return lines
+
+    def draw(self):
+        canvas, style = self.canv, self.style
+        for number, line in enumerate(self.lines):
+            rule_y = self.height - (number + 1) * PITCH + 2.2 * mm
+            baseline = rule_y + UNDERLINE
+            if number == 0 and self.row.marker:
+                marker = style.block((Span(self.row.marker),), self.spec)
+                _draw_label(canvas, marker, 0, baseline)
+            for x, piece, width in line:
+                x += self.indent
+                if piece.kind == "text":
+                    _draw_label(canvas, piece.block, x, baseline)
+                    continue
+                canvas.setStrokeColor(HexColor(style.text))
+                canvas.setLineWidth(0.6)
+                canvas.line(x, rule_y, x + width, rule_y)
+                self.recorder.add(canvas, piece.field, x, rule_y, x + width, rule_y + WRITE_HEIGHT,
+                                  (rule_y + 2.6,))
+
+
+class ChecklistBlock(Flowable):
+    """Checkboxes in one to three columns; an item with a blank takes a whole row."""
+
+    ROW = 7.5 * mm
+
+    def __init__(self, checklist: Checklist, style: Style, recorder: Recorder):
+        super().__init__()
+        self.checks, self.style, self.recorder = checklist.checks, style, recorder
+        self.spec = style.spec(LABEL)
+        self.cells: list[tuple[int, int, int, Check]] = []  # (row, column, span, check)
+
+    def item_width(self, check: Check) -> float:
+        text = tuple(i for i in check.items if isinstance(i, Span))
+        return BOX + 2 * mm + self.style.width(text, self.spec)
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        simple = [self.item_width(c) for c in self.checks if not any(isinstance(i, Blank) for i in c.items)]
+        widest = max(simple, default=0.0) + 6 * mm
+        self.columns = max(1, min(3, int(avail_width // widest) if widest else 1))
+        self.cells, row, col = [], 0, 0
+        for check in self.checks:
+            wide = any(isinstance(i, Blank) for i in check.items)
+            if wide and col:
+                row, col = row + 1, 0
+            self.cells.append((row, col, self.columns if wide else 1, check))
+            col += self.columns if wide else 1
+            if col >= self.columns:
+                row, col = row + 1, 0
+        rows = row + (1 if col else 0)
+        self.height = rows * self.ROW
+        return avail_width, self.height
+
+    def draw(self):
+        canvas, style = self.canv, self.style
+        column_width = self.width / self.columns
+        for row, col, span, check in self.cells:
+            x = col * column_width
+            baseline = self.height - (row + 1) * self.ROW + 2.6 * mm
+            box_y = baseline + 0.38 * LABEL - BOX / 2
+            canvas.setStrokeColor(HexColor(style.text))
+            canvas.setLineWidth(0.7)
+            canvas.rect(x, box_y, BOX, BOX, stroke=1, fill=0)
+            self.recorder.add(canvas, check.field, x, box_y, x + BOX, box_y + BOX, (box_y,), "center")
+            inline = FieldRow(Row(check.items, check.field.pos), style, self.recorder)
+            inline.wrap(column_width * span - BOX - 2 * mm, PITCH)
+            # the label's first baseline on the checkbox row's baseline (FieldRow: rule 2.2 mm up a pitch)
+            inline.drawOn(canvas, x + BOX + 2 * mm, baseline - UNDERLINE - 2.2 * mm - (inline.height - PITCH))
+
+
+class RuledArea(Flowable):
+    """``lines`` ruled handwriting lines across the measure: one multi-line field."""
+
+    def __init__(self, area: Area, style: Style, recorder: Recorder):
+        super().__init__()
+        self.field, self.style, self.recorder = area.field, style, recorder
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self.height = self.field.size * PITCH
+        return avail_width, self.height
+
+    def getSpaceAfter(self):
+        return 2 * mm
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setStrokeColor(HexColor(self.style.rule))
+        canvas.setLineWidth(0.5)
+        rules = [self.height - (n + 1) * PITCH for n in range(self.field.size)]
+        for y in rules:
+            canvas.line(0, y, self.width, y)
+        self.recorder.add(canvas, self.field, 0, rules[-1], self.width, self.height, tuple(y + 2.6 for y in rules))
+
+
+class GridTable(Flowable):
+    """A table with write-in cells; it splits between rows and repeats its header."""
+
+    PAD = 1.6 * mm
+
+    def __init__(self, grid: Grid, style: Style, recorder: Recorder, rows: range | None = None):
+        super().__init__()
+        self.grid, self.style, self.recorder = grid, style, recorder
+        self.rows = rows if rows is not None else range(len(grid.rows))
+        self.head_spec = style.spec(SMALL, bold=True, leading=SMALL * 1.35)
+        self.cell_spec = style.spec(SMALL + 0.4, leading=(SMALL + 0.4) * 1.35)
+        self.widths: list[float] = []
+
+    def column_widths(self, total: float) -> list[float]:
+        natural = []
+        for index, column in enumerate(self.grid.columns):
+            kind = "multiline" if column.lines > 1 else column.kind
+            printed = [self.style.width(row[index], self.cell_spec) for row in self.grid.rows
+                       if index < len(row) and not isinstance(row[index], Field)]
+            writes = any(isinstance(row[index], Field) for row in self.grid.rows if index < len(row))
+            head = self.style.width(column.header, self.head_spec)
+            floor = MIN_CELL[kind] if writes else 0.0
+            natural.append(max(head + 2 * self.PAD, max(printed, default=0) + 2 * self.PAD, floor))
+        writes = [any(isinstance(row[i], Field) for row in self.grid.rows if i < len(row))
+                  for i in range(len(self.grid.columns))]
+        weights = [column.lines * (1.5 if column.kind == "text" else 1.0) if write else 0.3
+                   for column, write in zip(self.grid.columns, writes)]
+        spare = total - sum(natural)
+        if spare >= 0:
+            return [n + spare * w / sum(weights) for n, w in zip(natural, weights)]
+        floors = [min(n, MIN_CELL["number"]) for n in natural]  # shrink, wrapping headers, to the floor
+        give = [n - f for n, f in zip(natural, floors)]
+        scale = min(1.0, -spare / max(sum(give), 1e-6))
+        return [n - g * scale for n, g in zip(natural, give)]
+
+    def head_blocks(self) -> list[TextBlock]:
+        """Headers centred over write-in columns, aligned like the text of printed columns."""
+        out = []
+        for index, column in enumerate(self.grid.columns):
+            writes = any(isinstance(row[index], Field) for row in self.grid.rows if index < len(row))
+            align = "center" if writes else column.align or "left"
+            out.append(self.style.block(column.header, replace(self.head_spec, align=align)))
+        return out
+
+    def measure(self, width: float) -> None:
+        self.widths = self.column_widths(width)
+        self.heads = self.head_blocks()
+        head_lines = max(len(b.lines_for(w - 2 * self.PAD)) for b, w in zip(self.heads, self.widths))
+        self.head_height = max(8 * mm, head_lines * self.head_spec.leading + 2 * self.PAD)
+        self.row_heights = [self.row_height(self.grid.rows[r]) for r in range(len(self.grid.rows))]
+
+    def row_height(self, row) -> float:
+        lines = max(c.lines for c in self.grid.columns)
+        height = PITCH * lines
+        for cell, width in zip(row, self.widths):
+            if not isinstance(cell, Field):
+                block = self.style.block(cell, self.cell_spec)
+                height = max(height, len(block.lines_for(width - 2 * self.PAD)) * self.cell_spec.leading
+                             + 2 * self.PAD)
+        return height
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self.measure(avail_width)
+        self.height = self.head_height + sum(self.row_heights[r] for r in self.rows)
+        return avail_width, self.height
+
+    def split(self, avail_width, avail_height):
+        self.measure(avail_width)
+        used, fit = self.head_height, 0
+        for r in self.rows:
+            if used + self.row_heights[r] > avail_height + 0.01:
+                break
+            used += self.row_heights[r]
+            fit += 1
+        if len(self.rows) - fit < 2:  # leave at least two rows for the next page
+            fit = len(self.rows) - 2
+        if fit < 2:  # a header with fewer than two rows is not worth a page bottom
+            return []
+        first = self.rows.start
+        return [GridTable(self.grid, self.style, self.recorder, range(first, first + fit)),
+                GridTable(self.grid, self.style, self.recorder, range(first + fit, self.rows.stop))]
+
+    def getSpaceBefore(self):
+        return 1.5 * mm
+
+    def getSpaceAfter(self):
+        return 3 * mm
+
+    def draw(self):
+        canvas, style = self.canv, self.style
+        xs = [0.0]
+        for width in self.widths:
+            xs.append(xs[-1] + width)
+        top = self.height
+        canvas.setFillColor(HexColor(style.shade))
+        canvas.rect(0, top - self.head_height, self.width, self.head_height, stroke=0, fill=1)
+        for block, x, width in zip(self.heads, xs, self.widths):
+            block.wrap(width - 2 * self.PAD, self.head_height)
+            block.drawOn(canvas, x + self.PAD, top - self.head_height / 2 - block.height / 2)
+        y = top - self.head_height
+        edges = [top, y]
+        for r in self.rows:
+            height = self.row_heights[r]
+            self.draw_row(self.grid.rows[r], xs, y - height, height)
+            y -= height
+            edges.append(y)
+        canvas.setStrokeColor(HexColor(style.muted))
+        canvas.setLineWidth(0.45)
+        for edge in edges[2:-1]:
+            canvas.line(0, edge, self.width, edge)
+        for x in xs[1:-1]:
+            canvas.line(x, 0, x, top)
+        canvas.setStrokeColor(HexColor(style.text))
+        canvas.setLineWidth(0.9)
+        canvas.rect(0, 0, self.width, top, stroke=1, fill=0)
+        canvas.line(0, top - self.head_height, self.width, top - self.head_height)
+
+    def draw_row(self, row, xs, bottom: float, height: float) -> None:
+        canvas, style = self.canv, self.style
+        lines = max(c.lines for c in self.grid.columns)
+        if any(not isinstance(c, Field) and c and all("strong" in s.styles for s in c) for c in row):
+            canvas.setFillColor(HexColor(_lighter(style.shade)))  # a total: a row in bold is tinted
+            canvas.rect(0, bottom, self.width, height, stroke=0, fill=1)
+        for index, cell in enumerate(row):
+            x0, x1 = xs[index], xs[index + 1]
+            column = self.grid.columns[index]
+            if not isinstance(cell, Field):
+                block = style.block(cell, replace(self.cell_spec, align=column.align or "left"))
+                block.wrap(x1 - x0 - 2 * self.PAD, height)
+                block.drawOn(canvas, x0 + self.PAD, bottom + height / 2 - block.height / 2)
+                continue
+            if cell.kind == "checkbox":
+                bx, by = (x0 + x1 - BOX) / 2, bottom + (height - BOX) / 2
+                canvas.setStrokeColor(HexColor(style.text))
+                canvas.setLineWidth(0.7)
+                canvas.rect(bx, by, BOX, BOX, stroke=1, fill=0)
+                self.recorder.add(canvas, cell, bx, by, bx + BOX, by + BOX, (by,), "center")
+                continue
+            if lines > 1:  # faint guides between the handwriting lines of a tall row
+                canvas.setStrokeColor(HexColor(style.rule))
+                canvas.setLineWidth(0.3)
+                canvas.setDash([0.8, 1.6], 0)
+                for n in range(1, lines):
+                    canvas.line(x0 + self.PAD, bottom + n * PITCH, x1 - self.PAD, bottom + n * PITCH)
+                canvas.setDash([], 0)
+            baselines = tuple(bottom + (lines - n - 1) * PITCH + 2.4 * mm for n in range(max(cell.size, 1)))
+            align = "right" if column.align == "right" else "left"
+            self.recorder.add(canvas, cell, x0, bottom, x1, bottom + height, baselines, align, CELL_FONT)
+
+
+def _lighter(color: str) -> str:
+    """Half-way between a colour and white."""
+    channels = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{(c + 255) // 2:02x}" for c in channels)
+
+
+# -- pages ----------------------------------------------------------------------------------------
+def _footer_canvas(title: str, page_format: str, style: Style):
+    """A canvas that numbers pages 'x of y' once it knows y (it holds pages until save)."""
+
+    class FooterCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            kwargs.update(initialFontName=style.regular, initialFontSize=SMALL)
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(HexColor(style.rule))
+            self.setLineWidth(0.4)
+            self.line(MARGIN, FOOTER + 4.2 * mm, PAGE_WIDTH - MARGIN, FOOTER + 4.2 * mm)
+            self.setFillColor(HexColor(style.muted))
+            self.setFont(style.regular, SMALL)
+            self.drawString(MARGIN, FOOTER, title)
+            self.drawRightString(PAGE_WIDTH - MARGIN, FOOTER,
+                                 page_format % {"page": self._pageNumber, "pages": total})
+            self.restoreState()
+
+    return FooterCanvas
+
+
+def story(sheet: Worksheet, style: Style, recorder: Recorder) -> list:
+    """The worksheet's blocks as flowables. Headings, the label above a block and the items of a
+    numbered list are kept with what follows them; a table may split, after its header and rows."""
+    out: list = []
+    chain: list = []  # flowables waiting to be kept with the next block
+    blocks = list(sheet.blocks)
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        made = flowable(block, style, recorder)
+        if isinstance(block, Heading) and block.level == 1:
+            out += [made, Rule(style.accent, 1.4, 0), Spacer(1, 3 * mm)]
+        elif _keeps_with_next(block, following):
+            chain.append(made)
+        elif chain and isinstance(block, Grid):
+            out += [CondPageBreak(60 * mm), *chain, made]
+            chain = []
+        elif chain:
+            out.append(KeepTogether(chain + [made]))
+            chain = []
+        else:
+            out.append(made)
+    return out + chain
+
+
+def _keeps_with_next(block, following) -> bool:
+    if following is None:
+        return False
+    if isinstance(block, Heading):
+        return True
+    if isinstance(block, Row) and not block.blanks:
+        return not isinstance(following, Heading)
+    return isinstance(block, Row) and bool(block.marker) and isinstance(following, Row) and bool(following.marker)
+
+
+def flowable(block, style: Style, recorder: Recorder) -> Flowable:
+    if isinstance(block, Heading):
+        if block.level == 1:
+            return style.block((Span(block.text),), style.spec(19, bold=True, leading=26))
+        if block.level == 2:
+            return SectionBar(block.text, style)
+        return style.block((Span(block.text),), style.spec(LABEL + 0.5, bold=True, leading=PITCH * 0.9,
+                                                            space_before=2 * mm))
+    if isinstance(block, Row):
+        if block.blanks:
+            return FieldRow(block, style, recorder)
+        spec = style.spec(LABEL, leading=7 * mm, align="justify", space_before=1.5 * mm)
+        if block.marker:
+            return style.block(block.items, replace(spec, left_indent=1.6 * LABEL), Decoration(label=block.marker))
+        return style.block(block.items, spec)
+    if isinstance(block, Hint):
+        spec = style.spec(SMALL + 0.2, color=style.muted, align="justify", leading=(SMALL + 0.2) * 1.6,
+                          left_indent=3.2 * mm, space_before=1 * mm, space_after=2 * mm)
+        return style.block(block.items, spec, Decoration(bar=True))
+    if isinstance(block, Checklist):
+        return ChecklistBlock(block, style, recorder)
+    if isinstance(block, Area):
+        return RuledArea(block, style, recorder)
+    if isinstance(block, Grid):
+        return GridTable(block, style, recorder)
+    raise TypeError(f"no flowable for {type(block).__name__}")
+
+
+def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tuple[bytes, list[Placed]]:
+    """Lay the worksheet out on A4 pages; return the PDF and every field's printed place."""
+    metrics = Metrics(fonts)
+    style = Style(metrics, metrics.names["regular"], metrics.names["bold"], colors["text"], colors["accent"],
+                  colors["muted"], colors["rule"], colors["shade"])
+    recorder = Recorder()
+    buffer = io.BytesIO()
+    frame = Frame(MARGIN, BOTTOM, MEASURE, PAGE_HEIGHT - TOP - BOTTOM, 0, 0, 0, 0, id="sheet")
+    doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP,
+                          bottomMargin=BOTTOM, title=sheet.title, author=meta.get("author", ""),
+                          subject=meta.get("subject", ""), creator="handbook", producer="handbook (ReportLab)",
+                          lang=meta.get("lang", ""), invariant=1)
+    doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
+    doc.build(story(sheet, style, recorder),
+              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style))
+    return buffer.getvalue(), recorder.placed

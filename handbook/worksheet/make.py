@@ -1,0 +1,171 @@
+"""Making an edition's worksheet PDFs: the fillable form, and copies pre-filled from data.
+
+One form per run: fonts (the worksheet's text, the form font's repertoire and, for pre-filling, every
+character of the data), pages, form fields. A filled copy is that form plus the record's values
+printed in place (:class:`forms.Filler`), so a thousand copies cost one layout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import glyphs, locale
+from ..diagnostics import Sink
+from ..typeset import fonts as fontfiles
+from ..typeset.layout import FontFiles, Metrics
+from . import charsets, fill, forms
+from .layout import Placed, typeset
+from .sheet import Worksheet
+
+PAD = 2.0  # pt between a blank's edges and a value written in it
+TICK = "\u2713"  # CHECK MARK, printed in a ticked box
+HINTED = ("date", "money", "number")
+
+
+@dataclass(frozen=True)
+class Form:
+    pdf: bytes  # the empty, fillable worksheet
+    placed: tuple[Placed, ...]
+    font: forms.FormFont
+    metrics: Metrics  # the same regular font, for breaking multi-line values
+    repertoire: str  # name of the character set a reader can type
+    family: str  # the font family, for messages
+
+
+def tooltips(sheet: Worksheet) -> dict[str, str]:
+    """Each field's tooltip: its label, with the expected format for dates, amounts and numbers."""
+    strings = sheet.strings
+    out = {}
+    for field in sheet.fields:
+        hint = strings.get(field.kind) if field.kind in HINTED else None
+        out[field.name] = strings["hint"] % {"label": field.label, "hint": hint} if hint else field.label
+    return out
+
+
+def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: str = "") -> Form | None:
+    """The fillable worksheet of one edition (None after reporting what is missing)."""
+    checked = glyphs.check_worksheet(sheet, config, theme, options, sink)
+    if checked is None:
+        return None
+    face, fontset, chars = checked
+    coverage = fontfiles.face_coverage(face, options.cache_dir)
+    loc = locale.parse_locale(config.locale)
+    name, repertoire = charsets.repertoire(loc.script)
+    typed = {ch for ch in repertoire + data_chars + TICK if ord(ch) in coverage} | set(chars)
+    regular = fontfiles.prepare_face(face, fontset.regular, typed, options.cache_dir)
+    bold = fontfiles.prepare_face(face, fontset.bold, chars, options.cache_dir)
+    files = FontFiles(regular, bold)
+    meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
+    pdf, placed = typeset(sheet, files, theme.colors, meta)
+    font = forms.form_font(regular, typed)
+    return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, Metrics(files), name,
+                fontset.family)
+
+
+# -- pre-filling ------------------------------------------------------------------------------------
+def read_values(sheet: Worksheet, data: Path, config, options, sink: Sink) -> list[tuple[fill.Record, dict]]:
+    """Every record of the data file with its printed values; problems reported for all records."""
+    loc = locale.parse_locale(config.locale)
+    records = fill.load_records(data, options.project_root, sink)
+    return [(record, fill.check_record(record, sheet, loc, sink)) for record in records]
+
+
+def check_characters(values: list[tuple[fill.Record, dict]], font: forms.FormFont, family: str,
+                     sink: Sink) -> None:
+    """Every character of every value is in the font (it holds all those of the data the face has)."""
+    for record, printed in values:
+        for name, value in printed.items():
+            if isinstance(value, str):
+                bad = next((i for i, ch in enumerate(value, 1) if not font.covers(ch) and ch != "\n"), 0)
+                if bad:
+                    sink.error(f"record {record.number}, field '{name}': character {bad} of the value is not in "
+                               f"the font '{family}'", record.where(name), "replace it, or write it by hand")
+
+
+def inks(form: Form, record: fill.Record, printed: dict, sink: Sink) -> list[forms.Ink]:
+    """Where each value of a record is written; a value too long for its blank is an error."""
+    out = []
+    placed = {p.field.name: p for p in form.placed}
+    for name, value in printed.items():
+        where = placed[name]
+        runs = _tick(form, where) if value is True else _lines(form, where, value)
+        if runs is None:
+            sink.error(f"record {record.number}, field '{name}': the value is too long for its blank",
+                       record.where(name), "shorten it, or leave the field empty and write by hand")
+            continue
+        size = where.rect[3] - where.rect[1] if value is True else where.size
+        out.append(forms.Ink(name, where.page, value, tuple(runs), size))
+    return out
+
+
+def _tick(form: Form, where: Placed) -> list[tuple[float, float, str, float]]:
+    """A ticked box: a check mark (text, so it is in the text layer) centred in the box."""
+    x0, y0, x1, y1 = where.rect
+    size = y1 - y0
+    width = form.font.width(TICK, size)
+    return [((x0 + x1 - width) / 2, (y0 + y1) / 2 - 0.36 * size, TICK, 0.0)]
+
+
+def _lines(form: Form, where: Placed, value: str) -> list[tuple[float, float, str, float]] | None:
+    """(x, baseline, text, char spacing) of each piece of a value, or None if it does not fit."""
+    x0, _, x1, _ = where.rect
+    width = x1 - x0 - 2 * PAD
+    if where.field.kind != "multiline":
+        set_width = form.font.width(value, where.size)
+        if set_width > width:
+            return None
+        x = {"left": x0 + PAD, "right": x1 - PAD - set_width, "center": (x0 + x1 - set_width) / 2}[where.align]
+        return [(x, where.baselines[0], value, 0.0)]
+    lines = value_lines(form, value, width, where.size)
+    if len(lines) > len(where.baselines):
+        return None
+    return [(x0 + PAD + line.offset + piece.x, baseline, piece.text, piece.char_space)
+            for line, baseline in zip(lines, where.baselines) for piece in line.pieces]
+
+
+def value_lines(form: Form, value: str, width: float, size: float):
+    """A multi-line value broken into lines by the book's CJK line breaker."""
+    from ..typeset.cjk import Run
+    from ..typeset.flowables import TextBlock
+    from ..typeset.styles import BlockSpec
+
+    regular = form.metrics.names["regular"]
+    spec = BlockSpec("regular", size, size * 1.4, "#000000", "left")
+    return TextBlock([Run(value, regular, size)], spec, form.metrics.advance).lines_for(width)
+
+
+def data_characters(values: list[tuple[fill.Record, dict]]) -> str:
+    return "".join(sorted({ch for _, printed in values for v in printed.values() if isinstance(v, str) for ch in v}))
+
+
+# -- the files of an edition --------------------------------------------------------------------
+def outputs(sheet: Worksheet, config, theme, options, folder: Path, sink: Sink) -> dict[Path, bytes | Callable]:
+    """The worksheet files of one edition: the fillable form, or (with ``options.fill``) filled copies.
+
+    Filled copies are returned as functions that make the bytes, so that a thousand of them are
+    written one by one instead of held in memory; every record is checked before any is made."""
+    if not options.fill:
+        form = make_form(sheet, config, theme, options, sink)
+        return {folder / "worksheet.pdf": form.pdf} if form else {}
+    values = read_values(sheet, options.fill, config, options, sink)
+    if sink.errors or not values:
+        return {}
+    form = make_form(sheet, config, theme, options, sink, data_characters(values))
+    if form is None:
+        return {}
+    check_characters(values, form.font, form.family, sink)
+    copies = [inks(form, record, printed, sink) for record, printed in values]
+    if sink.errors:
+        return {}
+    if options.fill_merge:
+        return {folder / "worksheet-filled.pdf": lambda: forms.merge(form.pdf, form.font, copies)}
+    filler = forms.Filler(form.pdf, form.font)
+    if len(copies) == 1:
+        return {folder / "worksheet-filled.pdf": lambda: filler.fill(copies[0])}
+    return {folder / "worksheet-filled" / f"{record.number:04d}.pdf": _later(filler, copy)
+            for (record, _), copy in zip(values, copies)}
+
+
+def _later(filler: forms.Filler, copy: list) -> Callable[[], bytes]:
+    return lambda: filler.fill(copy)

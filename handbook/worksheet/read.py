@@ -1,0 +1,68 @@
+"""Reading an edition's ``worksheet.md``: its source (written, or derived like a chapter), the parsed
+worksheet, its localized UI strings, and the parity check against the source edition's worksheet."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+
+from .. import content, locale, markup, model, variants
+from ..diagnostics import Sink, SourcePos, relative
+from .sheet import Worksheet
+from .syntax import check_parity, read_worksheet
+
+EXAMPLE_DATE = dt.date(2026, 11, 28)
+EXAMPLE_AMOUNT = Decimal("1234.50")
+
+
+def ui_strings(gettext, loc, currency: str) -> dict[str, str]:
+    """The UI strings a worksheet prints or puts in tooltips, from the edition's message catalog."""
+    strings = {
+        "page": gettext("Page %(page)s of %(pages)s"),
+        "row": gettext("row %(n)s"),
+        "hint": gettext("%(label)s (%(hint)s)"),
+        "date": gettext("date, e.g. %(example)s") % {"example": locale.long_date(EXAMPLE_DATE, loc)},
+        "number": gettext("number"),
+    }
+    if currency:
+        strings["money"] = gettext("amount, e.g. %(example)s") % {
+            "example": locale.money(EXAMPLE_AMOUNT, currency, loc)}
+    return strings
+
+
+def parse(source: content.Source, sink: Sink, strings: dict) -> Worksheet | None:
+    chapter = model.build_chapter(markup.parse_markdown(source.text), source, sink, "ws")
+    return read_worksheet(source, chapter, sink, strings)
+
+
+def sheet_source(book, config, root, sink: Sink, derive) -> content.Source | None:
+    """This edition's worksheet.md; derived from the source edition's (``derive``) when missing."""
+    path = config.folder / content.WORKSHEET
+    if path.is_file():
+        return content.read_source(path, root, sink)
+    origin = book.variant(book.source_variant)
+    if config.name == origin.name or not (origin.folder / content.WORKSHEET).is_file():
+        sink.error("the book's outputs include the worksheet, but there is no worksheet.md",
+                   SourcePos(relative(path, root)), "write it, or remove 'worksheet' from outputs in book.toml")
+        return None
+    return derive(book, config, origin, content.WORKSHEET, root, sink)
+
+
+def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive) -> Worksheet | None:
+    """The edition's worksheet, checked (syntax, script, parity with the source edition's)."""
+    source = sheet_source(book, config, root, sink, derive)
+    if source is None:
+        return None
+    variants.check_source(source, sink, loc.script, loc.territory, style)
+    sheet = parse(source, sink, ui_strings(gettext, loc, ""))
+    if sheet is None:
+        return None
+    sheet = replace(sheet, strings=ui_strings(gettext, loc, sheet.currency))
+    origin = book.variant(book.source_variant)
+    if config.name != origin.name and (origin.folder / content.WORKSHEET).is_file():
+        quiet = Sink()  # the source edition's own problems are reported when it is read
+        reference_source = content.read_source(origin.folder / content.WORKSHEET, root, quiet)
+        reference = parse(reference_source, quiet, sheet.strings) if reference_source else None
+        if reference is not None:
+            check_parity(sheet, reference, sink)
+    return sheet
