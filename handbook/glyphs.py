@@ -85,7 +85,8 @@ def check_coverage(document: model.Document, sources, config, theme, options, si
 
 
 def check_text(text: str, sources, config, theme, options, sink: Sink):
-    """Coverage of any drawn text (a document's, a worksheet's): (face, font set, characters) or None."""
+    """Coverage of any drawn text (a document's, a worksheet's): ((regular face, bold face), font set,
+    characters) or None. A variable family gives one face for both; a static family two files."""
     fontset = theme.fontsets.get(config.fontset)
     if fontset is None:
         sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
@@ -93,8 +94,9 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
         return None
     search = [options.content_dir / "fonts"]
     try:
-        face = fontfiles.locate_face(fontset.family, search)
-        coverage = fontfiles.face_coverage(face, options.cache_dir)
+        faces = tuple(fontfiles.locate_face(fontset.family, search, cache_dir=options.cache_dir, weight=weight)
+                      for weight in (fontset.regular, fontset.bold))
+        coverage = set.intersection(*(set(fontfiles.face_coverage(face, options.cache_dir)) for face in set(faces)))
     except fontfiles.FontError as exc:
         sink.error(str(exc), config.pos)
         return None
@@ -109,7 +111,7 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
                        f"is not in the font '{fontset.family}'", where,
                        "remove or replace it, or choose a font set that has it")
         return None
-    return face, fontset, chars
+    return faces, fontset, chars
 
 
 def check_worksheet(sheet, config, theme, options, sink: Sink):
@@ -122,7 +124,7 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     checked = check_coverage(document, sources, config, theme, options, sink)
     if checked is None:
         return None
-    face, fontset, chars = checked
-    regular, bold = fontfiles.prepare_faces([(face, fontset.regular), (face, fontset.bold)], chars,
+    (regular_face, bold_face), fontset, chars = checked
+    regular, bold = fontfiles.prepare_faces([(regular_face, fontset.regular), (bold_face, fontset.bold)], chars,
                                             options.cache_dir)
     return FontFiles(regular, bold)

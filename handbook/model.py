@@ -290,7 +290,7 @@ class _Builder:
     def inline(self, element: etree.Element) -> Inline:
         spans: list[Span] = []
         self._inline_into(element, frozenset(), None, spans, top=True)
-        return _merge(spans)
+        return _merge(_soft_breaks(spans))
 
     def _inline_into(self, element, styles, href, spans, top=False):
         if element.text:
@@ -313,7 +313,7 @@ class _Builder:
             elif tag == "sup":
                 child_styles = styles | {"noteref"}
             elif tag == "br":
-                spans.append(Span("\n", styles))
+                spans.append(Span(HARD_BREAK, styles))
             elif tag == "img":
                 self.sink.error("images are not supported", self.source.pos(1),
                                 f"remove the image '{child.get('src', '')}'")
@@ -327,10 +327,36 @@ class _Builder:
 
     def _text(self, raw: str, styles, href, spans):
         text = self.parsed.text(raw)
-        if "code" not in styles:
-            text = join_soft_breaks(text)
+        if "code" in styles:
+            text = text.replace("\n", " ")
         if text:
             spans.append(Span(text, styles, href))
+
+
+HARD_BREAK = "\u2028"  # a Markdown hard line break, kept apart from source line breaks until they are joined
+
+
+def _soft_breaks(spans: list[Span]) -> list[Span]:
+    """Join source line breaks across the whole paragraph (a break may fall at a style boundary),
+    then turn hard breaks into newlines."""
+    text = "".join(span.text for span in spans)
+    if "\n" not in text and HARD_BREAK not in text:
+        return spans
+    out, offset = [], 0
+    for span in spans:
+        chars = []
+        for index, char in enumerate(span.text, start=offset):
+            if char == "\n":
+                before = text[:index].rstrip(" ")
+                after = text[index + 1:].lstrip(" ")
+                wide = (before and is_wide(before[-1])) or (after and is_wide(after[0]))
+                if not wide and before and after and not before.endswith(" ") and not chars[-1:] == [" "]:
+                    chars.append(" ")
+            else:
+                chars.append("\n" if char == HARD_BREAK else char)
+        offset += len(span.text)
+        out.append(Span("".join(chars), span.styles, span.href))
+    return out
 
 
 def _merge(spans: list[Span]) -> Inline:

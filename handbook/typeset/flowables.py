@@ -6,6 +6,7 @@ splits between pages by whole lines and never leaves a lone line at the top or b
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
@@ -14,6 +15,7 @@ from reportlab.platypus import Flowable
 from .cjk import Advance, Line, Run, layout_paragraph
 from .styles import BlockSpec
 
+SLANT = 0.2  # tan 11.3°: the slant of emphasised Latin text (Chinese text gets emphasis dots instead)
 ASCENT = 0.88  # CJK em box: the baseline sits 0.88 em below the top of the em box
 MIN_LINES = 2  # lines kept together at the bottom and top of a page when a paragraph splits
 
@@ -119,7 +121,10 @@ class TextBlock(Flowable):
             for piece in line.pieces:
                 run = piece.run
                 font, color, space, scale = (run.font, run.size), run.color, piece.char_space, piece.scale
-                text.setTextOrigin(x0 + piece.x, baseline + run.rise)
+                if "dots" in run.marks and _latin(piece.text):  # emphasis in Latin script: oblique
+                    text.setTextTransform(1, 0, SLANT, 1, x0 + piece.x, baseline + run.rise)
+                else:
+                    text.setTextOrigin(x0 + piece.x, baseline + run.rise)
                 if font != state[0]:
                     text.setFont(*font)
                 if color != state[1]:
@@ -164,7 +169,7 @@ class TextBlock(Flowable):
             x = x0 + piece.x
             width = piece.width + piece.char_space * max(0, len(piece.text) - 1)
             size = piece.run.size
-            if "dots" in marks:  # 着重号: a dot under each character, the Chinese way to emphasise
+            if "dots" in marks and not _latin(piece.text):  # 着重号: a dot under each character
                 canvas.setFillColor(HexColor(piece.run.color))
                 cursor = x
                 for char in piece.text:
@@ -226,6 +231,10 @@ class TextBlock(Flowable):
         canvas.translate(right, baseline)
         canvas.doForm(page_number_form(self.deco.page_ref))
         canvas.restoreState()
+
+
+def _latin(text: str) -> bool:
+    return not any(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
 
 
 def page_number_form(anchor: str) -> str:

@@ -103,26 +103,34 @@ def _font_files(dirs: Iterable[Path]) -> Iterable[Path]:
 
 
 def _families(path: Path) -> list:
-    """[[index, family (nameID 16, else 1), nameID 1], ...] of a font file; [] if unreadable."""
+    """[[index, family (nameID 16, else 1), nameID 1, weight class, variable?], ...] of the upright faces
+    of a font file (italics are never chosen for running text); [] if unreadable."""
     try:
         with open(path, "rb") as fh:
             collection = fh.read(4) == b"ttcf"
         with (TTCollection(path, lazy=True) if collection else TTFont(path, lazy=True)) as f:
-            names = [(face["name"].getDebugName(16), face["name"].getDebugName(1))
+            names = [(face["name"].getDebugName(16), face["name"].getDebugName(1),
+                      face["OS/2"].usWeightClass if "OS/2" in face else 400, "fvar" in face)
+                     if not face["head"].macStyle & 2 else (None, None, 0, False)
                      for face in (f.fonts if collection else [f])]
     except Exception:  # a broken file in a font folder must not stop the search
         return []
-    return [[i, typo or legacy, legacy or typo] for i, (typo, legacy) in enumerate(names) if typo or legacy]
+    return [[i, typo or legacy, legacy or typo, weight, variable]
+            for i, (typo, legacy, weight, variable) in enumerate(names) if typo or legacy]
 
 
-def locate_face(family: str, search_dirs: Sequence[Path] = (), *, cache_dir: Path | None = None
-                ) -> FaceLocation:
-    """The first face whose family matches, looking in search_dirs, system folders, the package.
+def locate_face(family: str, search_dirs: Sequence[Path] = (), *, cache_dir: Path | None = None,
+                weight: int | None = None) -> FaceLocation:
+    """The first face whose family matches, looking in search_dirs, system folders, then the faces that
+    pip packages carry (Noto Sans CJK; ReportLab's Bitstream Vera for Latin text). With ``weight``, a
+    static face must have that weight class (a family's bold is often another file); a variable face
+    serves every weight.
 
-    Name tables are read once per (path, size, mtime_ns) and remembered in <cache_dir>/scan.json."""
-    package = Path(importlib.util.find_spec("manimgx_fonts_cjk").origin).parent
-    dirs = [Path(d) for d in search_dirs] + [Path(d).expanduser() for d in SYSTEM_DIRS] + [package]
-    scan_file = Path(cache_dir or default_cache_dir()) / "scan.json"
+    Name tables are read once per (path, size, mtime_ns) and remembered in <cache_dir>/scan-v2.json."""
+    packages = [Path(importlib.util.find_spec(name).origin).parent / sub
+                for name, sub in (("manimgx_fonts_cjk", ""), ("reportlab", "fonts"))]
+    dirs = [Path(d) for d in search_dirs] + [Path(d).expanduser() for d in SYSTEM_DIRS] + packages
+    scan_file = Path(cache_dir or default_cache_dir()) / "scan-v2.json"
     try:
         known = json.loads(scan_file.read_text())
     except (OSError, ValueError):
@@ -131,9 +139,10 @@ def locate_face(family: str, search_dirs: Sequence[Path] = (), *, cache_dir: Pat
     for path in _font_files(d for d in dirs if d.is_dir()):
         ident = json.dumps(_identity(path))
         faces = known[ident] if ident in known else fresh.setdefault(ident, _families(path))
-        found += [name for _, name, _ in faces]
-        match = next((FaceLocation(path, i, name) for i, name, legacy in faces
-                      if wanted in (name.casefold(), legacy.casefold())), None)
+        found += [name for _, name, *_ in faces]
+        match = next((FaceLocation(path, i, name) for i, name, legacy, weight_class, variable in faces
+                      if wanted in (name.casefold(), legacy.casefold())
+                      and (weight is None or variable or weight_class == weight)), None)
         if match:
             break
     if fresh:

@@ -48,13 +48,13 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     checked = glyphs.check_worksheet(sheet, config, theme, options, sink)
     if checked is None:
         return None
-    face, fontset, chars = checked
+    (face, bold_face), fontset, chars = checked
     coverage = fontfiles.face_coverage(face, options.cache_dir)
     loc = locale.parse_locale(config.locale)
     name, repertoire = charsets.repertoire(loc.script)
     typed = {ch for ch in repertoire + data_chars + TICK if ord(ch) in coverage} | set(chars)
     regular = fontfiles.prepare_face(face, fontset.regular, typed, options.cache_dir)
-    bold = fontfiles.prepare_face(face, fontset.bold, chars, options.cache_dir)
+    bold = fontfiles.prepare_face(bold_face, fontset.bold, chars, options.cache_dir)
     files = FontFiles(regular, bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
     pdf, placed = typeset(sheet, files, theme.colors, meta)

@@ -310,7 +310,8 @@ class _Reader:
                 column = columns[index]
                 kind = "multiline" if column.lines > 1 else column.kind
                 header = model.plain(column.header).strip()
-                label = f"{header}（{row_label or self.strings['row'] % {'n': number}}）"
+                row_name = row_label or self.strings["row"] % {"n": number}
+                label = self.strings["hint"] % {"label": header, "hint": row_name}
                 cells.append(self.add_field(Attrs(f"{keys[index]}_{number}"), kind,
                                             column.lines if column.lines > 1 else 0, label, block.pos))
             rows.append(tuple(cells))
