@@ -122,6 +122,47 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     )
 
 
+def load_phrases(book: BookConfig, project_root: Path, sink: Sink) -> dict[str, dict[str, str]]:
+    """The book's phrase list: for each edition, source-edition text -> that edition's text.
+
+    ``phrases.toml`` holds ``[[phrase]]`` tables, one key per edition (``zh-Hans = "粉丝发布"``,
+    ``zh-Hant = "粉絲發布"``): text OpenCC converts wrongly, or that must differ, everywhere in the book."""
+    if book.phrases is None:
+        return {}
+    toml = TomlFile(book.phrases, relative(book.phrases, project_root), sink)
+    names = {v.name for v in book.variants}
+    by_variant: dict[str, dict[str, str]] = {name: {} for name in names}
+    entries = toml.data.get("phrase", [])
+    toml.check_keys("", {k: v for k, v in toml.data.items() if k != "phrase"}, {})
+    if not isinstance(entries, list):
+        sink.error("'phrase' must be a list of [[phrase]] tables", toml.pos("", "phrase"))
+        return {}
+    for number, entry in enumerate(entries, start=1):
+        where = SourcePos(toml.shown, _nth_table_line(toml, "phrase", number))
+        unknown = set(entry) - names
+        if unknown:
+            sink.error(f"phrase {number}: unknown edition(s) {', '.join(sorted(unknown))}", where,
+                       f"editions: {', '.join(sorted(names))}")
+        original = entry.get(book.source_variant)
+        if not isinstance(original, str) or not original:
+            sink.error(f"phrase {number} has no '{book.source_variant}' text", where)
+            continue
+        for name, text in entry.items():
+            if name in names and name != book.source_variant and isinstance(text, str):
+                by_variant[name][original] = text
+    return by_variant
+
+
+def _nth_table_line(toml: TomlFile, name: str, number: int) -> int:
+    seen = 0
+    for line_number, line in enumerate(toml.lines, start=1):
+        if line.strip() == f"[[{name}]]":
+            seen += 1
+            if seen == number:
+                return line_number
+    return 0
+
+
 def _edition(value, toml: TomlFile, sink: Sink) -> dt.date:
     """The edition date: a TOML date or an ISO string; it is printed in the book, never the clock's date."""
     if isinstance(value, dt.datetime):

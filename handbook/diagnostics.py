@@ -34,7 +34,7 @@ class SourcePos:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (for a person to review; never fails a build)
     message: str
     pos: SourcePos | None = None
     hints: tuple[str, ...] = ()
@@ -62,6 +62,13 @@ class Sink:
 
     def warning(self, message: str, pos: SourcePos | None = None, *hints: str) -> None:
         self.add(Diagnostic("warning", message, pos, tuple(hints)))
+
+    def note(self, message: str, pos: SourcePos | None = None, *hints: str) -> None:
+        self.add(Diagnostic("note", message, pos, tuple(hints)))
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "note"]
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -125,7 +125,7 @@ class Document:
     meta: FrontMatter
     frame: tuple  # FramePage | TocSlot | ChapterSlot
     chapters: tuple[Chapter, ...]
-    compress: str = "none"  # punctuation compression of the edition: 'none' | 'brackets' | 'all' 
+    compress: str = "none"  # punctuation compression of the edition: "none" | "brackets" | "all"
     strings: dict = field(default_factory=dict)  # localized UI strings the typesetter draws itself
 
 

@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, glyphs, locale, markup, model, templating, theme as themes, variants
-from .book import BookConfig, VariantConfig, load_book
+from dataclasses import replace
+
+from . import content, drift, glyphs, locale, markup, model, templating, theme as themes, variants
+from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +41,8 @@ class BuildOptions:
 class BuildResult:
     written: list[Path] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[Diagnostic] = field(default_factory=list)  # derived text for a person to review
+    timings: dict[str, float] = field(default_factory=dict)  # stage or output path -> seconds
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     outputs = options.outputs or book.outputs
     _stop_if_failed(sink, False)
 
-    editions = [read_edition(book, config, options, sink) for config in chosen]
+    editions = read_editions(book, chosen, options, sink)
     _stop_if_failed(sink, options.strict)
     result.timings["read"] = time.perf_counter() - started
 
@@ -78,11 +81,14 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
         files.update(make_outputs(edition, book, theme, outputs, options, sink, result.timings))
         _stop_if_failed(sink, options.strict)
     for path, data in files.items():
+        made = time.perf_counter()
         data = data() if callable(data) else data  # filled worksheets are made one at a time
+        seconds = result.timings.get(str(path), 0.0) + time.perf_counter() - made
         write_atomically(path, data)
         result.written.append(path)
-        progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB)")
+        progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
     result.warnings = sink.warnings
+    result.notes = sink.notes
     result.timings["total"] = time.perf_counter() - started
     return result
 
@@ -96,15 +102,26 @@ def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink)
     chosen = _chosen_variants(book, options.variants, sink)
     _stop_if_failed(sink, False)
-    for config in chosen:
-        edition = read_edition(book, config, options, sink)
-        if edition is not None:
-            glyphs.check_coverage(edition.document, edition.sources, config, theme, options, sink)
-            if edition.worksheet is not None:
-                glyphs.check_worksheet(edition.worksheet, config, theme, options, sink)
-        progress(f"checked {config.name}")
+    for edition in read_editions(book, chosen, options, sink):
+        glyphs.check_coverage(edition.document, edition.sources, edition.config, theme, options, sink)
+        if edition.worksheet is not None:
+            glyphs.check_worksheet(edition.worksheet, edition.config, theme, options, sink)
+        progress(f"checked {edition.config.name}")
     _stop_if_failed(sink, options.strict)
-    return BuildResult(warnings=sink.warnings, timings={"total": time.perf_counter() - started})
+    return BuildResult(warnings=sink.warnings, notes=sink.notes, timings={"total": time.perf_counter() - started})
+
+
+def read_editions(book: BookConfig, chosen: list[VariantConfig], options: BuildOptions, sink: Sink) -> list[Edition]:
+    """Every chosen edition, then the structural drift of each against the source edition."""
+    phrases = load_phrases(book, options.project_root, sink)
+    editions = [read_edition(book, config, options, sink, phrases.get(config.name, {})) for config in chosen]
+    editions = [edition for edition in editions if edition is not None]
+    source = next((e for e in editions if e.config.name == book.source_variant), None)
+    for edition in editions:
+        if source is not None and edition is not source:
+            drift.compare_editions(list(source.document.chapters), list(edition.document.chapters),
+                                   source.config.name, relative(edition.config.folder, options.project_root), sink)
+    return editions
 
 
 def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> list[VariantConfig]:
@@ -117,7 +134,8 @@ def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> l
 
 
 # -- reading ---------------------------------------------------------------------------------
-def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions, sink: Sink) -> Edition | None:
+def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions, sink: Sink,
+                 phrases: dict[str, str] | None = None) -> Edition | None:
     """Sources of one edition (hand-written or derived), checked, parsed and modelled."""
     try:
         loc = locale.parse_locale(config.locale)
@@ -125,7 +143,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     except ValueError as exc:
         sink.error(str(exc), config.pos)
         return None
-    sources = load_sources(book, config, options.project_root, sink)
+    sources = load_sources(book, config, options.project_root, sink, phrases or {})
     chapters = []
     for number, source in enumerate(sources, start=1):
         variants.check_source(source, sink, loc.script, loc.territory, style)
@@ -146,7 +164,9 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     for item in frame:
         if isinstance(item, model.ChapterSlot) and not 0 <= item.index < len(chapters):
             sink.error(f"the book template asks for chapter {item.index}, but there are {len(chapters)}", item.pos)
-    document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress)
+    strings = {"print_hint": translations.gettext(
+        "Print double-sided, flip on short edge, actual size (no scaling); fold and staple.")}
+    document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress, strings=strings)
     sheet = None
     if options.fill or "worksheet" in (options.outputs or book.outputs):
         from .worksheet import read_sheet
@@ -155,8 +175,10 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     return Edition(config, document, tuple(sources), sheet)
 
 
-def load_sources(book: BookConfig, config: VariantConfig, root: Path, sink: Sink) -> list[content.Source]:
-    """The chapters of an edition; a chapter missing here is derived from the source edition."""
+def load_sources(book: BookConfig, config: VariantConfig, root: Path, sink: Sink,
+                 phrases: dict[str, str] | None = None) -> list[content.Source]:
+    """The chapters of an edition; a chapter missing here is derived from the source edition.
+    Overrides (``-{zh-Hans:…;zh-Hant:…}-``) are resolved for this edition."""
     source_config = book.variant(book.source_variant)
     own = content.chapter_names(config.folder)
     wanted = own
@@ -174,16 +196,28 @@ def load_sources(book: BookConfig, config: VariantConfig, root: Path, sink: Sink
     for name in wanted:
         path = config.folder / name
         if path.is_file():
-            source = content.read_source(path, root, sink)
+            source = resolve_overrides(content.read_source(path, root, sink), config.name, sink)
         else:
-            source = derive_source(book, config, source_config, name, root, sink)
+            source = derive_source(book, config, source_config, name, root, sink, phrases)
         if source is not None:
             sources.append(source)
     return sources
 
 
-def derive_source(book, config, source_config, name, root, sink) -> content.Source | None:
-    """A chapter converted from the source edition (OpenCC, then this edition's quotes)."""
+def resolve_overrides(source: content.Source | None, variant: str, sink: Sink) -> content.Source | None:
+    """A hand-written file with each ``-{…}-`` replaced by this edition's text."""
+    if source is None or "-{" not in source.text:
+        return source
+    try:
+        return replace(source, text=variants.resolve_overrides(source.text, variant))
+    except ValueError as exc:
+        sink.error(str(exc), source.pos(1))
+        return None
+
+
+def derive_source(book, config, source_config, name, root, sink, phrases=None) -> content.Source | None:
+    """A chapter converted from the source edition (overrides and phrases, OpenCC, this edition's
+    quotes); each one-to-many character OpenCC decided alone becomes a note for review."""
     origin = source_config.folder / name
     shown_target = relative(config.folder / name, root)
     if not config.opencc:
@@ -193,14 +227,62 @@ def derive_source(book, config, source_config, name, root, sink) -> content.Sour
     original = content.read_source(origin, root, sink)
     if original is None:
         return None
+    style = variants.punctuation(config.punctuation)
     try:
-        text, _ = variants.derive(original.text, config.opencc, variants.punctuation(config.punctuation))
-        meta = {k: variants.derive(v, config.opencc, variants.punctuation(config.punctuation))[0]
+        text, reviews = variants.derive(original.text, config.opencc, style, config.name, source_config.name, phrases)
+        meta = {k: variants.derive(v, config.opencc, style, config.name, source_config.name, phrases)[0]
                 for k, v in original.meta.items()}
     except ValueError as exc:
         sink.error(str(exc), config.pos)
         return None
+    for review in reviews:
+        line, col = variants.line_col(original.text, review.offset)
+        context = original.text[max(0, review.offset - 4):review.offset + 5].replace("\n", " ")
+        sink.note(f"{config.name}: '{review.char}' became '{review.chosen}' (could be {'/'.join(review.options)}) "
+                  f"in “{context}”", original.pos(line, col),
+                  "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here")
     return content.Source(name, original.shown, text, original.first_line, meta, derived_from=original.shown)
+
+
+def derive_files(options: BuildOptions, force: bool = False) -> tuple[list[Path], list[Diagnostic]]:
+    """Write the derived chapters (and worksheet) of every edition that has 'opencc' into its folder, for
+    an editor to review and keep; existing files are kept unless ``force``. Returns files and notes."""
+    sink = Sink()
+    book = load_book(options.content_dir, options.project_root, sink)
+    _stop_if_failed(sink, False)
+    phrases = load_phrases(book, options.project_root, sink)
+    origin = book.variant(book.source_variant)
+    names = content.chapter_names(origin.folder) + [content.WORKSHEET] * (origin.folder / content.WORKSHEET).is_file()
+    jobs = []
+    for config in _chosen_variants(book, options.variants, sink):
+        if config.name == origin.name or not config.opencc:
+            continue
+        for name in names:
+            target = config.folder / name
+            if force or not target.exists():
+                jobs.append((config, name, target))
+    _stop_if_failed(sink, False)
+    written = []
+    for config, name, target in jobs:
+        source_path = origin.folder / name
+        shown = relative(source_path, options.project_root)
+        text = content.decode(source_path.read_bytes(), shown, sink)
+        if text is None:
+            continue
+        try:
+            derived, reviews = variants.derive(text, config.opencc, variants.punctuation(config.punctuation),
+                                               config.name, origin.name, phrases.get(config.name, {}))
+        except ValueError as exc:
+            sink.error(str(exc), SourcePos(shown))
+            continue
+        for review in reviews:
+            line, col = variants.line_col(text, review.offset)
+            sink.note(f"{config.name}: '{review.char}' became '{review.chosen}' "
+                      f"(could be {'/'.join(review.options)})", SourcePos(shown, line, col))
+        write_atomically(target, derived.encode("utf-8"))
+        written.append(target)
+    _stop_if_failed(sink, False)
+    return written, sink.notes
 
 
 # -- making ----------------------------------------------------------------------------------
@@ -213,8 +295,10 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     if edition.worksheet is not None and (options.fill or "worksheet" in outputs):
         from . import worksheet
 
-        files.update(worksheet.outputs(edition.worksheet, edition.config, theme, options, folder, sink))
+        made = worksheet.outputs(edition.worksheet, edition.config, theme, options, folder, sink)
+        files.update(made)
         timings[f"{name}:worksheet"] = time.perf_counter() - started
+        timings.update({str(path): timings[f"{name}:worksheet"] / max(1, len(made)) for path in made})
         if options.fill or not {"handbook", "booklet"} & set(outputs):
             return files
     started = time.perf_counter()
@@ -229,12 +313,14 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     timings[f"{name}:typeset"] = time.perf_counter() - started
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading
+        timings[str(folder / "handbook.pdf")] = timings[f"{name}:fonts"] + timings[f"{name}:typeset"]
     if "booklet" in outputs:
         from .booklet import ImposeOptions, impose
 
         started = time.perf_counter()
-        files[folder / "handbook-booklet.pdf"] = impose(reading, ImposeOptions())
-        timings[f"{name}:booklet"] = time.perf_counter() - started
+        files[folder / "handbook-booklet.pdf"] = impose(reading, ImposeOptions(subject=edition.document.strings.get(
+            "print_hint")))
+        timings[f"{name}:booklet"] = timings[str(folder / "handbook-booklet.pdf")] = time.perf_counter() - started
     return files
 
 

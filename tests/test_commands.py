@@ -1,0 +1,158 @@
+"""The command line as a user drives it: help, check, derive, new, preview, watch, themes, exit codes."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+from PIL import Image
+
+from conftest import ROOT, run_build
+from handbook import variants
+from pdfread import page_texts
+
+
+@pytest.mark.parametrize("command", ["build", "check", "watch", "preview", "new", "derive", "test"])
+def test_every_command_has_help(command):
+    result = run_build(command, "--help")
+    assert result.returncode == 0
+    assert f"usage: build.py {command}" in result.stdout and "exit codes" in result.stdout
+
+
+def test_top_level_help_lists_the_commands():
+    result = run_build("--help")
+    assert result.returncode == 0
+    for command in ("build", "check", "watch", "preview", "new", "derive", "test"):
+        assert command in result.stdout
+
+
+def test_bad_command_line_exits_2():
+    result = run_build("--no-such-option")
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_check_on_the_shipped_content_reports_nothing():
+    result = run_build("check", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "0 warning(s), 0 conversion(s) to review" in result.stdout
+
+
+def test_deleting_every_traditional_chapter_still_builds_a_traditional_handbook(project):
+    for path in (project / "content" / "zh-Hant").glob("*.md"):
+        path.unlink()
+    out = project / "out"
+    result = run_build("--content", str(project / "content"), "--output", str(out), "--variant", "zh-Hans",
+                       "--variant", "zh-Hant", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "derived conversion(s) to review" in result.stdout
+    text = "".join(page_texts(out / "zh-Hant" / "handbook.pdf"))
+    assert "花唄逾期溝通手冊" in text and "「" in text and "“" not in text
+    assert variants.foreign_characters(text, "s2tw") == []
+    check = run_build("check", "--content", str(project / "content"))
+    assert "note: zh-Hant: '发' became '發'" in check.stderr  # the review list, at the zh-Hans line
+    assert "content/zh-Hans/" in check.stderr
+
+
+def test_derive_writes_files_to_review_and_keeps_hand_written_ones(project):
+    hant = project / "content" / "zh-Hant"
+    kept = (hant / "01-consequences.md").read_text(encoding="utf-8")
+    (hant / "02-mindset.md").unlink()
+    result = run_build("derive", "--content", str(project / "content"))
+    assert result.returncode == 0, result.stderr
+    assert "1 file(s) written" in result.stdout
+    assert (hant / "01-consequences.md").read_text(encoding="utf-8") == kept
+    derived = (hant / "02-mindset.md").read_text(encoding="utf-8")
+    assert derived.startswith("---\nshort_title: 心理準備\n---\n# 二、逾期後的心理準備")
+
+
+def test_drift_between_editions_is_reported_at_the_line(project):
+    chapter = project / "content" / "zh-Hant" / "03-preparation.md"
+    lines = chapter.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith("## 3.2"))
+    lines[number] = "#" + lines[number]
+    chapter.write_text("\n".join(lines), encoding="utf-8")
+    result = run_build("check", "--content", str(project / "content"), "--strict")
+    assert result.returncode == 1
+    assert f"zh-Hant/03-preparation.md:{number + 1}: warning: editions differ: a level-3 heading here, " \
+           f"but a level-2 heading in zh-Hans" in result.stderr
+
+
+def test_new_book_scaffolds_and_builds_with_two_commands(tmp_path):
+    book = tmp_path / "mybook"
+    assert run_build("new", str(book), "--title", "我的手册").returncode == 0
+    result = run_build("--content", str(book), "--output", str(tmp_path / "out"), "--strict")
+    assert result.returncode == 0, result.stderr
+    for variant in ("zh-Hans", "zh-Hant"):
+        for name in ("handbook.pdf", "handbook-booklet.pdf", "worksheet.pdf"):
+            assert (tmp_path / "out" / variant / name).stat().st_size > 1000
+    assert "我的手冊" in "".join(page_texts(tmp_path / "out" / "zh-Hant" / "handbook.pdf"))
+    assert run_build("new", str(book)).returncode == 2  # never overwrites a book
+
+
+def test_preview_renders_pages_and_contact_sheets(tmp_path):
+    result = run_build("preview", "--variant", "zh-Hans", "--only", "handbook", "--output", str(tmp_path),
+                       "--pages", "1,8", "--dpi", "40")
+    assert result.returncode == 0, result.stderr
+    images = sorted((tmp_path / "preview").glob("*.png"))
+    assert [p.name for p in images] == ["zh-Hans-handbook-01.png", "zh-Hans-handbook-08.png",
+                                        "zh-Hans-handbook-contact.png"]
+    page = Image.open(images[1]).convert("L")
+    assert page.size == pytest.approx((233, 331), abs=1)  # A5 at 40 dpi
+    dark = page.point(lambda value: 255 if value < 128 else 0).histogram()[255]
+    assert dark > 2000  # text, not a blank page
+
+
+def test_large_print_theme_is_really_larger(tmp_path):
+    run_build("--variant", "zh-Hans", "--only", "handbook", "--output", str(tmp_path / "normal"))
+    result = run_build("--variant", "zh-Hans", "--only", "handbook", "--theme", "large-print",
+                       "--output", str(tmp_path / "large"))
+    assert result.returncode == 0, result.stderr
+    import pdfplumber
+
+    def body_size(path):
+        with pdfplumber.open(path) as pdf:
+            sizes = [round(c["size"], 1) for c in pdf.pages[7].chars]
+        return max(set(sizes), key=sizes.count)
+
+    assert body_size(tmp_path / "normal" / "zh-Hans" / "handbook.pdf") == 10.5
+    assert body_size(tmp_path / "large" / "zh-Hans" / "handbook.pdf") >= 14
+    normal = len(pypdf.PdfReader(tmp_path / "normal" / "zh-Hans" / "handbook.pdf").pages)
+    large = len(pypdf.PdfReader(tmp_path / "large" / "zh-Hans" / "handbook.pdf").pages)
+    assert large > 1.5 * normal
+
+
+def test_watch_rebuilds_after_a_change_and_survives_a_broken_file(project):
+    out = project / "out"
+    env = {**os.environ, "HANDBOOK_NO_VENV": "1"}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "watch", "--content", str(project / "content"), "--output",
+         str(out), "--variant", "zh-Hans", "--only", "handbook", "--for", "25"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pdf = out / "zh-Hans" / "handbook.pdf"
+    try:
+        deadline = time.monotonic() + 20
+        while not pdf.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pdf.exists(), "no first build"
+        first = pdf.stat().st_mtime_ns
+        chapter = project / "content" / "zh-Hans" / "10-summary.md"
+        chapter.write_text(chapter.read_text(encoding="utf-8") + "\n新加的一段话。\n", encoding="utf-8")
+        while pdf.stat().st_mtime_ns == first and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pdf.stat().st_mtime_ns != first, "no rebuild after the change"
+        assert "新加的一段话" in "".join(page_texts(pdf))
+        good = pdf.read_bytes()
+        (project / "content" / "book.toml").write_text("[book\n", encoding="utf-8")
+        time.sleep(2.5)
+        assert pdf.read_bytes() == good  # the failed build kept the last good PDF
+    finally:
+        process.terminate()
+        stdout, stderr = process.communicate(timeout=20)
+    assert "rebuilt in" in stdout
+    assert "book.toml:1: error: invalid TOML" in stderr and "watching" in stderr
