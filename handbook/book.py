@@ -81,6 +81,7 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         return None
 
     variants = []
+    first_name = next(iter(variants_table))
     for name, table in variants_table.items():
         where = toml.pos(f"variants.{name}")
         if not isinstance(table, dict):
@@ -97,6 +98,9 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         if folder.resolve().parent != content_dir.resolve():
             sink.error(f"folder of variant '{name}' must be a folder directly inside the content folder",
                        toml.pos(f"variants.{name}", "folder"))
+        elif not folder.is_dir() and (name == book.get("source", first_name) or "opencc" not in table):
+            sink.error(f"content folder '{folder.name}' of variant '{name}' not found", where,
+                       f"create {relative(folder, project_root)}/, or set 'folder' in [variants.{name}]")
         variants.append(VariantConfig(
             name=name, folder=folder, locale=table.get("locale", ""), fontset=table.get("fonts", ""),
             punctuation=table.get("punctuation", ""), title=table.get("title", ""),
@@ -113,6 +117,8 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         if output not in OUTPUTS:
             sink.error(f"unknown output '{output}'", toml.pos("book", "outputs"), f"outputs are: {', '.join(OUTPUTS)}")
     phrases = content_dir / book["phrases"] if isinstance(book.get("phrases"), str) else None
+    if phrases is not None and not phrases.resolve().is_relative_to(content_dir.resolve()):
+        sink.error("the phrase list must be a file inside the content folder", toml.pos("book", "phrases"))
     if sink.errors:
         return None
     return BookConfig(

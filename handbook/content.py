@@ -6,6 +6,7 @@ are the ``NN-name.md`` files in file-name order; ``worksheet.md`` is the workshe
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,35 @@ def decode(raw: bytes, shown: str, sink: Sink) -> str | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return drop_invisible(text.replace("\r\n", "\n").replace("\r", "\n"), shown, sink)
+
+
+def invisible(char: str) -> bool:
+    """A character that is never drawn: control and format characters (not line break or tab), and
+    the line and paragraph separators. The font has no glyph for them: drawn, they print as boxes."""
+    return char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def drop_invisible(text: str, shown: str, sink: Sink) -> str:
+    """The text without invisible characters. Format characters (zero-width space, soft hyphen, direction
+    marks) are dropped silently; a control character is junk (pasted from another program): a warning
+    at its place, then dropped. Lines keep their numbers, as only ``\\n`` ends a line."""
+    found = {char for char in set(text) if invisible(char)}  # each distinct character is looked up once
+    if not found:
+        return text
+    out = []
+    line, line_start = 1, 0
+    for offset, char in enumerate(text):
+        if char == "\n":
+            line, line_start = line + 1, offset + 1
+        elif char in found:
+            if unicodedata.category(char) != "Cf":
+                name = unicodedata.name(char, "control character")
+                sink.warning(f"invisible character U+{ord(char):04X} ({name}) removed",
+                             SourcePos(shown, line, offset - line_start + 1), "delete it from the file")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def parse_source(name: str, shown: str, text: str, sink: Sink, derived_from: str | None = None) -> Source:

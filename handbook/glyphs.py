@@ -1,16 +1,22 @@
 """Every character drawn must exist in the font: collect, check, locate, then prepare the fonts.
 
 Input: a modelled edition. Output: :class:`typeset.layout.FontFiles` for its font set, or errors that
-name each missing character with the file, line and column where it was written.
+name each missing character with the file, line and column where it was written (also when it was written
+as a character reference, ``&#x1F600;``). Right-to-left text is refused even where a font has it: the
+typesetter has no bidirectional layout. Once the fonts are ready, :func:`typeset.fit.check_fit` finds
+blocks the page cannot hold, before layout.
 """
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from pathlib import Path
 
 from . import model
 from .diagnostics import Sink, SourcePos, relative
 from .typeset import fonts as fontfiles
+from .typeset.fit import check_fit
 from .typeset.layout import FontFiles
 
 UI_CHARACTERS = "0123456789.?•"  # drawn by the typesetter itself: folios, TOC numbers, list labels
@@ -57,10 +63,21 @@ def drawn_characters(text: str) -> set[str]:
     return {ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")}
 
 
+_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _find(char: str, text: str) -> int:
+    """Offset of ``char`` in ``text``, written as itself or as a character reference (``&#x1F600;``)."""
+    offset = text.find(char)
+    if offset < 0 and "&" in text:
+        offset = next((m.start() for m in _REFERENCE.finditer(text) if html.unescape(m.group()) == char), -1)
+    return offset
+
+
 def locate(char: str, sources, extra_files: list[Path], root: Path) -> SourcePos | None:
     """Where an author wrote ``char``: the first content file, line and column; else a template or config."""
     for source in sources:
-        offset = source.text.find(char)
+        offset = _find(char, source.text)
         if offset >= 0:
             line = source.text.count("\n", 0, offset) + 1
             col = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
@@ -101,17 +118,25 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
         sink.error(str(exc), config.pos)
         return None
     chars = drawn_characters(text)
-    missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " ")
-    if missing:
-        extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
-        extra.append(options.content_dir / "book.toml")
-        for char in missing:
-            where = locate(char, sources, extra, options.project_root)
-            sink.error(f"character '{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) "
-                       f"is not in the font '{fontset.family}'", where,
-                       "remove or replace it, or choose a font set that has it")
-        return None
-    return faces, fontset, chars
+    backwards = sorted(ch for ch in chars if unicodedata.bidirectional(ch) in ("R", "AL"))
+    missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " " and ch not in backwards)
+    if not (backwards or missing):
+        return faces, fontset, chars
+    extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
+    extra.append(options.content_dir / "book.toml")
+    places = sorted((locate(ch, sources, extra, options.project_root) or SourcePos(""), ch) for ch in backwards)
+    lines = set()
+    for where, char in places:  # even a font that has them would print them left to right and unjoined
+        if (where.path, where.line) not in lines:  # once per line: a sentence of Arabic is one problem
+            lines.add((where.path, where.line))
+            sink.error(f"right-to-left text is not supported: character '{char}' (U+{ord(char):04X} "
+                       f"{unicodedata.name(char, 'unnamed')})", where if where.path else None,
+                       "the typesetter sets left-to-right scripts only")
+    for char in missing:
+        sink.error(f"character '{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) "
+                   f"is not in the font '{fontset.family}'", locate(char, sources, extra, options.project_root),
+                   "remove or replace it, or choose a font set that has it")
+    return None
 
 
 def check_worksheet(sheet, config, theme, options, sink: Sink):
@@ -120,11 +145,16 @@ def check_worksheet(sheet, config, theme, options, sink: Sink):
 
 
 def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink) -> FontFiles | None:
-    """Check coverage of every drawn character, then prepare the regular and bold faces."""
+    """Check coverage of every drawn character, prepare the regular and bold faces, then check that
+    every block fits the page (None after reporting what does not)."""
     checked = check_coverage(document, sources, config, theme, options, sink)
     if checked is None:
         return None
     (regular_face, bold_face), fontset, chars = checked
     regular, bold = fontfiles.prepare_faces([(regular_face, fontset.regular), (bold_face, fontset.bold)], chars,
                                             options.cache_dir)
-    return FontFiles(regular, bold)
+    files = FontFiles(regular, bold)
+    theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
+    if not check_fit(document, theme, files, sink, theme_file, config.pos):
+        return None
+    return files

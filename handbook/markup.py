@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX
 
@@ -25,8 +26,10 @@ from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX
 PRIORITY_LINE_TRACKER = 1000  # before every block processor
 PRIORITY_LINE_STAMP = 1000  # the first treeprocessor: stamp lines before anything moves elements
 PRIORITY_CAPTURE = -1000  # the last treeprocessor: keep the finished tree
+PRIORITY_TABLES = 75  # the tables extension's own place, taken over by _CountingTables
 
 LINE_ATTR = "data-line"
+CELLS_ATTR = "data-cells"  # on a table row that had more cells than its header
 _INTERNAL_PLACEHOLDER = re.compile(STX + "[^" + ETX + "]*" + ETX)  # e.g. the footnote back-link marker
 
 
@@ -79,6 +82,17 @@ class _LineStamp(Treeprocessor):
             child.set(LINE_ATTR, str(line))
 
 
+class _CountingTables(TableProcessor):
+    """Python-Markdown drops the cells of a row beyond the header's (as GitHub does): the row keeps how many
+    it had in ``data-cells``, so that the model can report text that would not be printed."""
+
+    def _build_row(self, row, parent, align):
+        super()._build_row(row, parent, align)
+        cells = self._split_row(row)
+        if any(cell.strip() for cell in cells[len(align):]):
+            parent[-1].set(CELLS_ATTR, str(len(cells)))
+
+
 class _Capture(Treeprocessor):
     def __init__(self, md, state: dict):
         super().__init__(md)
@@ -99,6 +113,8 @@ class _SourceExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.parser.blockprocessors.register(_LineTracker(md.parser, self.state), "line_tracker", PRIORITY_LINE_TRACKER)
+        md.parser.blockprocessors.register(_CountingTables(md.parser, {"use_align_attribute": False}), "table",
+                                           PRIORITY_TABLES)
         md.treeprocessors.register(_LineStamp(md, self.state), "line_stamp", PRIORITY_LINE_STAMP)
         md.treeprocessors.register(_Capture(md, self.state), "capture", PRIORITY_CAPTURE)
 
@@ -142,4 +158,6 @@ def parse_markdown(text: str) -> ParsedMarkdown:
     _STATE.clear()
     _STATE.update({"records": [], "blocks": None, "text": text.replace("\t", "    ")})
     md.convert(text)
-    return ParsedMarkdown(_STATE["tree"], tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))
+    # Python-Markdown returns early for blank text, before any treeprocessor: an empty chapter.
+    root = _STATE.get("tree", etree.Element("div"))
+    return ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .content import Source
 from .diagnostics import Sink, SourcePos
-from .markup import LINE_ATTR, ParsedMarkdown
+from .markup import CELLS_ATTR, LINE_ATTR, ParsedMarkdown
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,10 @@ class _Builder:
         self.sink = sink
         self.key = chapter_key
         self.headings = 0
+        self.level = 0  # level of the last heading, to catch jumps (# then ###)
+        self.here: SourcePos = source.pos(1)  # the block being built
+        self.lines = source.text.split("\n")
+        self.found: set[tuple[int, int]] = set()  # places already reported by locate()
 
     def pos_of(self, element: etree.Element, fallback: SourcePos | None = None) -> SourcePos:
         line = element.get(LINE_ATTR)
@@ -205,10 +209,24 @@ class _Builder:
                 out.append(block)
         return tuple(out)
 
+    def locate(self, needle: str) -> SourcePos:
+        """Where ``needle`` is written, at or after the block being built (each place is found once);
+        Python-Markdown keeps only the line where a top-level block starts."""
+        for number in range(max(self.here.line - self.source.first_line, 0), len(self.lines)):
+            col = self.lines[number].find(needle)
+            while col >= 0 and (number, col) in self.found:
+                col = self.lines[number].find(needle, col + 1)
+            if col >= 0:
+                self.found.add((number, col))
+                return self.source.pos(number + 1, col + 1)
+        return self.here
+
     def block(self, element: etree.Element, pos: SourcePos):
         tag = element.tag
+        self.here = pos
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.headings += 1
+            self.check_level(int(tag[1]), pos)
             return Heading(int(tag[1]), self.inline(element), pos, f"{self.key}.{self.headings}")
         if tag == "p":
             content = self.inline(element)
@@ -231,6 +249,19 @@ class _Builder:
             return None  # handled by notes()
         self.sink.warning(f"unsupported Markdown construct <{tag}> printed as plain text", pos)
         return Paragraph((Span("".join(element.itertext())),), pos)
+
+    def check_level(self, level: int, pos: SourcePos) -> None:
+        """A skipped heading level breaks the outline (bookmarks nest one level at a time): warn, and the
+        typesetter nests the heading one level below the previous one."""
+        if level > self.level + 1:
+            if self.level == 0:
+                self.sink.warning(f"the chapter's first heading is level {level} ({'#' * level}); "
+                                  "a chapter starts with a level-1 heading ('# ...')", pos)
+            else:
+                self.sink.warning(f"heading level jumps from {self.level} to {level} "
+                                  f"({'#' * self.level} then {'#' * level})", pos,
+                                  f"use '{'#' * (self.level + 1)}' here, or add the missing level")
+        self.level = level
 
     def list_item(self, li: etree.Element, pos: SourcePos) -> ListItem:
         children = list(li)
@@ -263,6 +294,11 @@ class _Builder:
         header = tuple(self.inline(cell) for cell in header_row) if header_row is not None else ()
         align = tuple(_align(cell.get("style", "")) for cell in header_row) if header_row is not None else ()
         rows = tuple(tuple(self.inline(cell) for cell in tr) for tr in (body if body is not None else []))
+        for number, tr in enumerate(body if body is not None else [], start=1):
+            if tr.get(CELLS_ATTR):  # the header's line, the delimiter row's, then the rows'
+                self.sink.error(f"table row has {tr.get(CELLS_ATTR)} cells, but the header has {len(header)}: "
+                                "the extra cells would not be printed", pos.shifted(number + 1),
+                                "add columns to the header row, or remove the extra cells")
         return Table(header, rows, align, pos)
 
     def notes(self, root: etree.Element, pos: SourcePos) -> tuple[Note, ...]:
@@ -315,7 +351,7 @@ class _Builder:
             elif tag == "br":
                 spans.append(Span(HARD_BREAK, styles))
             elif tag == "img":
-                self.sink.error("images are not supported", self.source.pos(1),
+                self.sink.error("images are not supported", self.locate("!["),
                                 f"remove the image '{child.get('src', '')}'")
                 child_styles = None
             else:

@@ -22,6 +22,9 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
     "small": {"note_size": _NUMBER, "table_size": _NUMBER, "head_size": _NUMBER, "folio_size": _NUMBER},
     "colors": {"text": str, "accent": str, "muted": str, "rule": str, "shade": str},
 }
+# Allowed values (inclusive) of numbers that may be zero or are shares; every other number is 0.1 to 1000.
+RANGES = {"indent_em": (0, 10), "paragraph_space": (0, 100), "space_before": (0, 200), "space_after": (0, 200),
+          "top_mm": (0, 500), "inner_share": (0, 1), "measure_em": (1, 200), "lines": (1, 200)}
 _FONTSET_KEYS = {"family": str, "regular": int, "bold": int}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -58,7 +61,8 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink) -
     for section, keys in SCHEMA.items():
         for key in keys:
             if key not in merged[section]:
-                sink.error(f"theme '{name}' lacks [{section}] {key}")
+                sink.error(f"theme '{name}' lacks [{section}] {key}",
+                           SourcePos(relative(templates_dir / "themes" / "default.toml", project_root)))
     if sink.errors:
         return None
     return Theme(name, merged["page"], merged["body"], merged["headings"], merged["small"], merged["colors"],
@@ -88,4 +92,9 @@ def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
     for key, value in data.get("colors", {}).items():
         if isinstance(value, str) and not _COLOR.match(value):
             sink.error(f"colour '{key}' must look like #1a2b3c", toml.pos("colors", key))
+    for section, keys in SCHEMA.items():
+        for key, value in (data.get(section) or {}).items() if isinstance(data.get(section), dict) else ():
+            low, high = RANGES.get(key, (0.1, 1000))
+            if isinstance(value, _NUMBER) and not isinstance(value, bool) and not low <= value <= high:
+                sink.error(f"[{section}] {key} must be from {low:g} to {high:g}", toml.pos(section, key))
     return data if len(sink.errors) == before else None

@@ -22,12 +22,17 @@ class TomlFile:
         self.lines: list[str] = []
         self.data: dict[str, Any] = {}
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             sink.error("file not found", SourcePos(shown_path))
             return
+        try:
+            text = raw.decode("utf-8-sig")  # a BOM (Windows editors write one) is not part of the TOML
         except UnicodeDecodeError as exc:
-            sink.error(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", SourcePos(shown_path))
+            start = exc.start + 3 * raw.startswith(b"\xef\xbb\xbf")
+            line = raw[:start].count(b"\n") + 1
+            sink.error(f"not valid UTF-8 (byte 0x{raw[start]:02x})", SourcePos(shown_path, line,
+                       start - (raw.rfind(b"\n", 0, start) + 1) + 1), "save the file as UTF-8")
             return
         self.lines = text.splitlines()
         try:

@@ -136,6 +136,14 @@ class Override:
         return self.protected if not self.texts else self.texts.get(variant.lower())
 
 
+class OverrideError(ValueError):
+    """A malformed ``-{…}-``; ``offset`` is where it starts in the text, for the caller to locate."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
 def find_overrides(text: str) -> list[Override]:
     """Every ``-{...}-`` in ``text``; ValueError (with the offset) for a malformed one."""
     found = []
@@ -147,7 +155,8 @@ def find_overrides(text: str) -> list[Override]:
             texts = {m.group(1).lower(): m.group(2).strip() for m in parsed}
             found.append(Override(match.start(), match.end(), texts))
         elif any(parsed) and len(rules) > 1:
-            raise ValueError(f"malformed override at offset {match.start()}: use -{{zh-Hans:…;zh-Hant:…}}-")
+            raise OverrideError(f"malformed override '{match.group(0)[:40]}': use -{{zh-Hans:…;zh-Hant:…}}-",
+                                match.start())
         else:
             found.append(Override(match.start(), match.end(), {}, body))
     return found

@@ -132,8 +132,10 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
             info = known.get(char)
             if info is None:
                 width = advance(char, run.font, run.size)
-                info = known[char] = (width, _wide_kind(char) if is_wide(char, width, run.size) else "latin")
+                info = known[char] = (width, _kind(char, width, run.size))
             width, kind = info
+            if kind == "invisible":
+                continue
             if kind == "han":
                 if word:
                     atoms.extend(_split_token(word, run, word_width, advance, measure))
@@ -167,6 +169,14 @@ def _link(atoms: list[Atom]) -> None:
             continue
         atom.gap, atom.gap_kind = glue(previous, atom)
         atom.brk = 2 if can_break(previous, atom) else 1 if can_break(previous, atom, strict=False) else 0
+
+
+def _kind(char: str, width: float, size: float) -> str:
+    """'han', 'punct', 'latin', or 'invisible' for control and format characters: fonts have no glyph
+    for them, so drawn they would print as boxes (found by tests/test_fuzz.py)."""
+    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+        return "invisible"
+    return _wide_kind(char) if is_wide(char, width, size) else "latin"
 
 
 def _wide_kind(char: str) -> str:
@@ -457,6 +467,7 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
             if text is not None:
                 pieces.append(Piece(start_x, text, run, space, width, scale))
                 text = None
+            open_plain = False  # a space ends the piece ("中 文" failed here; found by tests/test_fuzz.py)
             x += atom.width
             continue
         plain = atom.kind != "latin" and not atom.trim_left and not atom.trim_right and atom.scale == 1.0

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 
+from ..diagnostics import Sink
 from ..model import Span
 from ..typeset.cjk import Run
 from ..typeset.flowables import Decoration, TextBlock
@@ -32,6 +33,7 @@ TOP = 16 * mm
 BOTTOM = 22 * mm  # bottom of the text frame; the footer sits below it
 FOOTER = 12 * mm  # footer baseline above the paper's edge (>= 10 mm: office printers)
 MEASURE = PAGE_WIDTH - 2 * MARGIN
+FRAME_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM
 
 PITCH = 8.5 * mm  # handwriting line pitch: rows, ruled areas, table rows (>= 8 mm)
 BOX = 4.2 * mm  # checkbox side (>= 4 mm)
@@ -118,16 +120,21 @@ def _draw_label(canvas: Canvas, block: TextBlock, x: float, baseline: float) -> 
 
 # -- flowables ------------------------------------------------------------------------------------
 class SectionBar(Flowable):
-    """A section heading on a shaded band across the measure."""
+    """A section heading on a shaded band across the measure; a title too long for one line wraps."""
+
+    SIZE = 11.5
+    PAD = 3.5 * mm  # from the band's left edge to the text
 
     def __init__(self, text: str, style: Style):
         super().__init__()
         self.style = style
-        self.label = style.block((Span(text),), style.spec(11.5, bold=True))
+        self.label = style.block((Span(text),), style.spec(self.SIZE, bold=True))
         self.height = 8 * mm
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
+        _, text_height = self.label.wrap(avail_width - 2 * self.PAD, avail_height)
+        self.height = max(8 * mm, text_height + 2 * mm)
         return avail_width, self.height
 
     def getSpaceBefore(self):
@@ -142,7 +149,10 @@ class SectionBar(Flowable):
         canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         canvas.setFillColor(HexColor(style.accent))
         canvas.rect(0, 0, 1.4 * mm, self.height, stroke=0, fill=1)
-        _draw_label(canvas, self.label, 3.5 * mm, self.height / 2 - 0.38 * 11.5)
+        if self.label.height <= 8 * mm - 2 * mm:  # one line: its baseline where it always was
+            _draw_label(canvas, self.label, self.PAD, self.height / 2 - 0.38 * self.SIZE)
+        else:
+            self.label.drawOn(canvas, self.PAD, (self.height - self.label.height) / 2)
 
 
 class Rule(Flowable):
@@ -183,11 +193,11 @@ class FieldRow(Flowable):
         self.indent = 1.6 * LABEL if row.marker else 0.0
         self.lines: list[list[tuple[float, _Piece, float]]] = []
 
-    def groups(self) -> list[list[_Piece]]:
+    def groups(self, measure: float) -> list[list[_Piece]]:
         groups: list[list[_Piece]] = [[]]
         for item in self.row.items:
             if isinstance(item, Blank):
-                size = max(item.field.size, 3) * LABEL
+                size = min(max(item.field.size, 3) * LABEL, measure)  # a blank is at most a line long
                 groups[-1].append(_Piece("blank", size, field=item.field))
                 continue
             parts = item.text.split("\u3000")
@@ -197,8 +207,18 @@ class FieldRow(Flowable):
                 text = part.strip(" ")
                 if text:
                     block = self.style.block((Span(text, item.styles, item.href),), self.spec)
-                    groups[-1].append(_Piece("text", self.style.width((Span(text, item.styles),), self.spec),
-                                             block))
+                    width = self.style.width((Span(text, item.styles),), self.spec)
+                    if width <= measure:
+                        groups[-1].append(_Piece("text", width, block))
+                        continue
+                    # longer than the line: one piece per line, broken by the book's line breaker
+                    lines = block.lines_for(measure)
+                    for line in lines:
+                        piece = _Piece("text", line.width, TextBlock(block.runs, block.spec, block.advance,
+                                                                     lines=[line]))
+                        groups[-1].append(piece)
+                        if line is not lines[-1]:
+                            groups.append([])
         groups = [g for g in groups if g]
         if groups and groups[-1][-1].kind == "blank":
             groups[-1][-1].stretch = True
@@ -207,7 +227,7 @@ class FieldRow(Flowable):
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
         measure = avail_width - self.indent
-        groups = self.groups()
+        groups = self.groups(measure)
         self.lines = self.columns(groups, measure) or self.flow(groups, measure)
         self.height = PITCH * len(self.lines)
         return avail_width, self.height
@@ -232,6 +252,7 @@ class FieldRow(Flowable):
         return [line]
 
     def flow(self, groups: list[list[_Piece]], measure: float) -> list:
+        """Fields flow as units; a field wider than the line breaks between its pieces."""
         lines, line, x = [], [], 0.0
         gap_wide, gap = WIDE_GAP * LABEL, NARROW_GAP * LABEL
         for group in groups:
@@ -244,6 +265,9 @@ class FieldRow(Flowable):
             for number, piece in enumerate(group):
                 if number:
                     x += gap
+                if line and x + piece.width > measure + 0.01:
+                    lines.append(line)
+                    line, x = [], 0.0
                 width = piece.width
                 if piece.stretch:
                     width = max(measure - x, piece.width)
@@ -274,19 +298,27 @@ class FieldRow(Flowable):
 
 
 class ChecklistBlock(Flowable):
-    """Checkboxes in one to three columns; an item with a blank takes a whole row."""
+    """Checkboxes in one to three columns; an item with a blank takes a whole row. A label too long for
+    its column wraps (its row grows by a line pitch a line), and a long list splits between rows."""
 
     ROW = 7.5 * mm
 
     def __init__(self, checklist: Checklist, style: Style, recorder: Recorder):
         super().__init__()
-        self.checks, self.style, self.recorder = checklist.checks, style, recorder
+        self.checklist, self.checks, self.style, self.recorder = checklist, checklist.checks, style, recorder
         self.spec = style.spec(LABEL)
         self.cells: list[tuple[int, int, int, Check]] = []  # (row, column, span, check)
+        self.row_heights: list[float] = []
 
     def item_width(self, check: Check) -> float:
         text = tuple(i for i in check.items if isinstance(i, Span))
         return BOX + 2 * mm + self.style.width(text, self.spec)
+
+    def label(self, check: Check, span: int) -> FieldRow:
+        """The label (and any blanks) of a checkbox, wrapped to its column."""
+        inline = FieldRow(Row(check.items, check.field.pos), self.style, self.recorder)
+        inline.wrap(self.width / self.columns * span - BOX - 2 * mm, PITCH)
+        return inline
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
@@ -302,23 +334,42 @@ class ChecklistBlock(Flowable):
             col += self.columns if wide else 1
             if col >= self.columns:
                 row, col = row + 1, 0
-        rows = row + (1 if col else 0)
-        self.height = rows * self.ROW
+        self.row_heights = [self.ROW] * (row + (1 if col else 0))
+        for row, _, span, check in self.cells:
+            extra = self.label(check, span).height - PITCH
+            self.row_heights[row] = max(self.row_heights[row], self.ROW + extra)
+        self.height = sum(self.row_heights)
         return avail_width, self.height
+
+    def split(self, avail_width, avail_height):
+        """Whole rows on this page (at least one), the rest after."""
+        self.wrap(avail_width, avail_height)
+        used, fit = 0.0, 0
+        for height in self.row_heights:
+            if used + height > avail_height + 0.01:
+                break
+            used, fit = used + height, fit + 1
+        if fit == 0 or fit == len(self.row_heights):
+            return []
+        first = [check for row, _, _, check in self.cells if row < fit]
+        rest = self.checks[len(first):]
+        pos = self.checklist.pos
+        return [ChecklistBlock(Checklist(tuple(first), pos), self.style, self.recorder),
+                ChecklistBlock(Checklist(tuple(rest), pos), self.style, self.recorder)]
 
     def draw(self):
         canvas, style = self.canv, self.style
         column_width = self.width / self.columns
+        tops = [self.height - sum(self.row_heights[:row]) for row in range(len(self.row_heights))]
         for row, col, span, check in self.cells:
             x = col * column_width
-            baseline = self.height - (row + 1) * self.ROW + 2.6 * mm
+            baseline = tops[row] - self.ROW + 2.6 * mm
             box_y = baseline + 0.38 * LABEL - BOX / 2
             canvas.setStrokeColor(HexColor(style.text))
             canvas.setLineWidth(0.7)
             canvas.rect(x, box_y, BOX, BOX, stroke=1, fill=0)
             self.recorder.add(canvas, check.field, x, box_y, x + BOX, box_y + BOX, (box_y,), "center")
-            inline = FieldRow(Row(check.items, check.field.pos), style, self.recorder)
-            inline.wrap(column_width * span - BOX - 2 * mm, PITCH)
+            inline = self.label(check, span)
             # the label's first baseline on the checkbox row's baseline (FieldRow: rule 2.2 mm up a pitch)
             inline.drawOn(canvas, x + BOX + 2 * mm, baseline - UNDERLINE - 2.2 * mm - (inline.height - PITCH))
 
@@ -423,10 +474,10 @@ class GridTable(Flowable):
                 break
             used += self.row_heights[r]
             fit += 1
-        if len(self.rows) - fit < 2:  # leave at least two rows for the next page
-            fit = len(self.rows) - 2
-        if fit < 2:  # a header with fewer than two rows is not worth a page bottom
-            return []
+        if len(self.rows) - fit < 2 and fit > 2:  # leave at least two rows for the next page
+            fit = max(2, len(self.rows) - 2)
+        if fit < 2 and not (fit == 1 and avail_height > FRAME_HEIGHT - PITCH):
+            return []  # a header with one row is not worth a page bottom; on a page of its own, it must do
         first = self.rows.start
         return [GridTable(self.grid, self.style, self.recorder, range(first, first + fit)),
                 GridTable(self.grid, self.style, self.recorder, range(first + fit, self.rows.stop))]
@@ -604,14 +655,54 @@ def flowable(block, style: Style, recorder: Recorder) -> Flowable:
     raise TypeError(f"no flowable for {type(block).__name__}")
 
 
+def _style(fonts: FontFiles, colors: dict) -> Style:
+    metrics = Metrics(fonts)
+    return Style(metrics, metrics.names["regular"], metrics.names["bold"], colors["text"], colors["accent"],
+                 colors["muted"], colors["rule"], colors["shade"])
+
+
+def check_fit(sheet: Worksheet, fonts: FontFiles, colors: dict, sink: Sink) -> bool:
+    """Report what the A4 page cannot hold (ReportLab would stop, or draw past the edge): a title too long
+    for the footer, a table with more columns than fit, a table row, a section heading or a checkbox taller
+    than a page. True when there is none."""
+    style, before = _style(fonts, colors), len(sink.errors)
+    footer = sheet.title + sheet.strings["page"] % {"page": 999, "pages": 999}
+    if style.width((Span(footer),), style.spec(SMALL)) + 10 * mm > MEASURE:
+        where = next((b.pos for b in sheet.blocks if isinstance(b, Heading) and b.level == 1), sheet.source.pos(1))
+        sink.error("the worksheet's title is too long for the page footer", where, "shorten the title (# ...)")
+    for block in sheet.blocks:
+        if isinstance(block, Grid):
+            grid = GridTable(block, style, Recorder())
+            grid.measure(MEASURE)
+            if sum(grid.widths) > MEASURE + 0.01:
+                sink.error(f"a table of {len(block.columns)} columns does not fit the page width", block.pos,
+                           "split it into narrower tables")
+                continue
+            for number, height in enumerate(grid.row_heights, start=1):
+                if grid.head_height + height > FRAME_HEIGHT:  # the delimiter row is below the header's line
+                    sink.error("table row is taller than a page: a row never breaks across pages",
+                               block.pos.shifted(number + 1), "shorten the text in its cells, or use fewer lines")
+                    break
+        elif isinstance(block, Heading) and block.level == 2:
+            if SectionBar(block.text, style).wrap(MEASURE, FRAME_HEIGHT)[1] > FRAME_HEIGHT:
+                sink.error("heading is too long: it does not fit on a page", block.pos, "shorten it")
+        elif isinstance(block, Checklist):
+            checklist = ChecklistBlock(block, style, Recorder())
+            checklist.wrap(MEASURE, FRAME_HEIGHT)
+            for row, _, _, check in checklist.cells:
+                if checklist.row_heights[row] > FRAME_HEIGHT:
+                    sink.error("checkbox label is too long: it does not fit on a page", check.field.pos,
+                               "shorten it, and put the rest in a paragraph")
+                    break
+    return len(sink.errors) == before
+
+
 def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tuple[bytes, list[Placed]]:
     """Lay the worksheet out on A4 pages; return the PDF and every field's printed place."""
-    metrics = Metrics(fonts)
-    style = Style(metrics, metrics.names["regular"], metrics.names["bold"], colors["text"], colors["accent"],
-                  colors["muted"], colors["rule"], colors["shade"])
+    style = _style(fonts, colors)
     recorder = Recorder()
     buffer = io.BytesIO()
-    frame = Frame(MARGIN, BOTTOM, MEASURE, PAGE_HEIGHT - TOP - BOTTOM, 0, 0, 0, 0, id="sheet")
+    frame = Frame(MARGIN, BOTTOM, MEASURE, FRAME_HEIGHT, 0, 0, 0, 0, id="sheet")
     doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP,
                           bottomMargin=BOTTOM, title=sheet.title, author=meta.get("author", ""),
                           subject=meta.get("subject", ""), creator="handbook", producer="handbook (ReportLab)",

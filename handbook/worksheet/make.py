@@ -15,7 +15,7 @@ from ..diagnostics import Sink
 from ..typeset import fonts as fontfiles
 from ..typeset.layout import FontFiles, Metrics
 from . import charsets, fill, forms
-from .layout import Placed, typeset
+from .layout import Placed, check_fit, typeset
 from .sheet import Worksheet
 
 PAD = 2.0  # pt between a blank's edges and a value written in it
@@ -57,6 +57,8 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     bold = fontfiles.prepare_face(bold_face, fontset.bold, chars, options.cache_dir)
     files = FontFiles(regular, bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
+    if not check_fit(sheet, files, theme.colors, sink):
+        return None
     pdf, placed = typeset(sheet, files, theme.colors, meta)
     font = forms.form_font(regular, typed)
     return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, Metrics(files), name,

@@ -9,7 +9,8 @@ The conventions (DESIGN §3), chosen so that the file still reads as a form in a
 
 Attributes in braces name and type a field, Pandoc style, right after what they describe:
 ``____{#overdue_amount money}``, ``____{#reflection lines=4}``, ``- [ ] 健康问题 {#reason_health}``,
-``| 日期 {#log_date date} |`` (a column: its cells are ``log_date_1``, ``log_date_2`` ...),
+``| 日期 {#log_date date} |`` (a column: its cells are ``log_date_1``, ``log_date_2`` ...; unnamed, the
+cells of column 2 are ``<section>_c2_1`` ..., in a section's second table ``<section>_t2c2_1`` ...),
 ``## 一、我的情况 {#situation}`` (a section id), ``# 工作表 {currency=CNY}``. Kinds: text (the
 default), date, money, number, checkbox (table columns only: task items are checkboxes anyway).
 A field without ``#name`` is named by position, ``<section>_<n>``; the parity check between editions
@@ -98,6 +99,7 @@ class _Reader:
         self.section = "s0"
         self.sections = 0
         self.counter = 0
+        self.tables = 0  # tables in the current section
         self.section_title = ""
         self.currency = ""
         self.title = ""
@@ -216,6 +218,7 @@ class _Reader:
         elif block.level == 2:
             self.sections += 1
             self.section, self.counter, self.section_title = attrs.name or f"s{self.sections}", 0, text.strip()
+            self.tables = 0
         return Heading(min(block.level, 3), text.strip(), block.pos)
 
     def paragraph(self, content, pos: SourcePos, before: list, marker: str = ""):
@@ -273,6 +276,8 @@ class _Reader:
 
     def table(self, block: model.Table) -> Grid:
         columns, keys = [], []
+        self.tables += 1  # a section's second table names its columns <section>_t2c1 ...: no clash
+        table = f"t{self.tables}" if self.tables > 1 else ""
         for index, cell in enumerate(block.header):
             text = model.plain(cell)
             match = _TRAILING.search(text)
@@ -291,7 +296,7 @@ class _Reader:
                 self.sink.error(f"a {kind} column has one line per cell", where)
                 lines = 1
             columns.append(Column(tuple(cell), kind, lines, align or ("center" if kind == "checkbox" else "")))
-            keys.append(attrs.name or f"{self.section}_c{index + 1}")
+            keys.append(attrs.name or f"{self.section}_{table}c{index + 1}")
         rows = []
         for number, row in enumerate(block.rows, start=1):
             cells = []

@@ -1,0 +1,144 @@
+"""Before layout: content the page cannot hold, reported at its line instead of failing inside ReportLab.
+
+ReportLab stops with an exception on a flowable that cannot fit a frame, and draws past the page edge
+what it is told to: a table too wide for the measure (columns narrower than one character, or narrower
+than their padding), a table row or a heading taller than a page (neither breaks across pages), a list
+nested so deep that its text has no room left, a running head longer than the line. Each is found here
+with the typesetter's own flowables and metrics, so the limits are exactly the layout's. Only the blocks
+that can be at risk are measured (headings, tables, deeply nested lists), so a book costs a few ms.
+"""
+from __future__ import annotations
+
+from reportlab.platypus import Table
+
+from .. import model
+from ..diagnostics import Sink, SourcePos
+from .flowables import TextBlock
+from .layout import FontFiles, Metrics, _StoryBuilder
+from .pages import Geometry
+
+EPSILON = 0.01  # pt
+DEEP_LIST = 4  # lists nested at least this deep are measured
+MIN_SHARE = 0.25  # the text of a list item keeps at least this share of the measure
+
+
+def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
+              title_pos: SourcePos | None = None) -> bool:
+    """Report every block of ``document`` that the pages cannot hold; True when there is none."""
+    before = len(sink.errors)
+    try:
+        geometry = Geometry.from_theme(theme)
+    except ValueError as exc:
+        sink.error(str(exc), theme_pos)
+        return False
+    metrics = Metrics(fonts)
+    checker = _Checker(_StoryBuilder(document, theme, metrics, geometry), geometry, sink)
+    head_font, head_size = metrics.names["regular"], theme.small["head_size"]
+
+    def head_width(text: str) -> float:
+        return sum(metrics.advance(ch, head_font, head_size) for ch in text)
+
+    if head_width(document.meta.title) > geometry.measure:
+        sink.error("the book's title is too long for the running head of left-hand pages", title_pos,
+                   "shorten the title in book.toml")
+    for page in document.frame:
+        spaces = [b.height for b in getattr(page, "blocks", ()) if isinstance(b, model.Space)]
+        if any(height > geometry.text_height for height in spaces):
+            sink.error(f"<space> taller than the page's text area ({geometry.text_height:.0f} pt) in the "
+                       f"'{page.template}' page", page.pos)
+    for chapter in document.chapters:
+        if head_width(chapter.short_title) > geometry.measure:
+            sink.error("the chapter's title is too long for the running head of right-hand pages", _title_pos(chapter),
+                       "add a shorter 'short_title:' to the chapter's front matter")
+        checker.blocks(chapter.blocks, "body")
+        for note in chapter.notes:
+            checker.blocks(note.blocks, "note")
+    return len(sink.errors) == before
+
+
+class _Checker:
+    def __init__(self, builder: _StoryBuilder, geometry: Geometry, sink: Sink):
+        self.builder = builder
+        self.geometry = geometry
+        self.sink = sink
+
+    def blocks(self, blocks, style: str) -> None:
+        for block in blocks:
+            if isinstance(block, model.Heading):
+                self.heading(block)
+            elif isinstance(block, model.Table):
+                self.table(block, self.builder.table(block), self.geometry.measure)
+            elif isinstance(block, model.ListBlock):
+                self.list_block(block, style)
+            elif isinstance(block, model.Quote):
+                self.blocks(block.blocks, "quote")
+
+    def heading(self, block: model.Heading) -> None:
+        spec = self.builder.styles[f"h{min(block.level, 3)}"]
+        flowable = self.builder.text(block.content, spec)
+        _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)
+        if height + spec.space_before + spec.space_after > self.geometry.text_height:
+            self.sink.error("heading is too long: it does not fit on a page, and a heading never breaks",
+                            block.pos, "shorten it, and put the rest in a paragraph below")
+
+    def list_block(self, block: model.ListBlock, style: str) -> None:
+        """A deeply nested list is laid out as the typesetter would, to see whether its text still has room."""
+        depth = _depth(block)
+        if depth >= DEEP_LIST:
+            width = self.geometry.measure
+            for flowable in self.builder.list_block(block, style, 0):
+                spec = getattr(flowable, "spec", None)
+                if spec is not None and width - spec.left_indent - spec.right_indent < MIN_SHARE * width:
+                    self.sink.error(f"list is nested {depth} deep: its inner items have no room left on the line",
+                                    block.pos, "nest lists at most a few levels deep")
+                    return
+        for item in block.items:
+            self.blocks(item.blocks, style)
+
+    def table(self, block: model.Table, table: Table, width: float) -> None:
+        """A table whose columns are narrower than a character, or with a row taller than a page."""
+        height = self.geometry.text_height
+        columns = max([len(row) for row in table._cellvalues] or [0])
+        try:
+            table.wrap(width, height)
+        except ValueError:  # ReportLab: a column narrower than its padding
+            self._too_wide(block, columns)
+            return
+        for row in table._cellvalues:
+            for cell in row:  # wrapping makes each cell a tuple of its flowables
+                flowables = cell if isinstance(cell, tuple) else (cell,)
+                if any(isinstance(f, TextBlock) and _overflows(f) for f in flowables):
+                    self._too_wide(block, columns)
+                    return
+        heights = list(table._rowHeights)
+        header = heights[0] if table.repeatRows else 0.0
+        for number, row_height in enumerate(heights):
+            if row_height + (header if number else 0.0) > height:
+                # the header is the block's line; the delimiter row follows it, then body row n
+                where = block.pos.shifted(number + 1) if number else block.pos
+                self.sink.error("table row is taller than a page: a row never breaks across pages", where,
+                                "shorten the text in this row's cells, or move it out of the table")
+                return
+
+    def _too_wide(self, block, columns: int) -> None:
+        self.sink.error(f"table is too wide for the page: with {columns} columns, some are narrower than "
+                        "one character", block.pos, "split it into narrower tables, or make it a list")
+
+
+def _title_pos(chapter: model.Chapter) -> SourcePos:
+    """The heading the running head comes from; else the front matter (at the top of the file) that set it."""
+    for block in chapter.blocks:
+        if isinstance(block, model.Heading) and model.plain(block.content) == chapter.short_title:
+            return block.pos
+    return SourcePos(chapter.pos.path, 1)
+
+
+def _overflows(cell: TextBlock) -> bool:
+    room = cell.width - cell.spec.left_indent - cell.spec.right_indent
+    return any(line.offset + line.width > room + EPSILON for line in cell.lines_for(cell.width))
+
+
+def _depth(block: model.ListBlock) -> int:
+    """How many lists deep ``block`` goes (1: no nested list)."""
+    inner = [_depth(child) for item in block.items for child in item.blocks if isinstance(child, model.ListBlock)]
+    return 1 + max(inner, default=0)
