@@ -101,6 +101,8 @@ def make_parser() -> argparse.ArgumentParser:
                     "Build every edition's PDFs: the A5 handbook, the imposed booklet and the worksheet.")
     content(build)
     outputs(build)
+    build.add_argument("--force", action="store_true",
+                       help="make every output again, even those whose inputs have not changed")
     build.add_argument("--fill", metavar="FILE", type=Path,
                        help="make only pre-filled worksheets from FILE: one record (.yaml/.json) -> "
                             "worksheet-filled.pdf; many (.csv rows, or a list) -> worksheet-filled/NNNN.pdf")
@@ -170,6 +172,9 @@ def guarded(args, run) -> int:
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as exc:
         if args.debug:
             raise
@@ -189,6 +194,7 @@ def options_from(args):
         strict=args.strict,
         fill=args.fill.resolve() if getattr(args, "fill", None) else None,
         fill_merge=getattr(args, "fill_merge", False),
+        force=getattr(args, "force", False),
     )
 
 
@@ -266,7 +272,7 @@ def run_preview(args, options) -> int:
         try:
             pages = parse_pages(args.pages, count)
         except ValueError as exc:
-            print(f"error: --pages: {exc} ({pdf.name} has {count} pages)", file=sys.stderr)
+            print(f"error: --pages: {exc}", file=sys.stderr)
             return EXIT_USAGE
         images = render(pdf, pages, args.dpi, target, stem)
         sheet = contact_sheet(pdf, target / f"{stem}-contact.png")

@@ -7,17 +7,20 @@ leaves the previous PDFs untouched.
 """
 from __future__ import annotations
 
+import calendar
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dataclasses import replace
 
-from . import content, drift, glyphs, locale, markup, model, templating, theme as themes, variants
+from . import content, drift, glyphs, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
+from .stamps import Stamps
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,7 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build
     fill: Path | None = None  # data to pre-fill the worksheet with: make only filled worksheets
     fill_merge: bool = False  # filled worksheets of many records as one PDF
+    force: bool = False  # make every output, even those whose inputs have not changed
 
 
 @dataclass
@@ -75,22 +79,67 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     editions = read_editions(book, chosen, options, sink)
     _stop_if_failed(sink, options.strict)
     result.timings["read"] = time.perf_counter() - started
+    with dated_by(book):
+        _make_and_write(book, theme, editions, outputs, options, sink, result, progress)
+    result.timings["total"] = time.perf_counter() - started
+    return result
 
+
+@contextmanager
+def dated_by(book: BookConfig):
+    """PDFs carry SOURCE_DATE_EPOCH when it is set; otherwise the book's edition date, never the clock."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(book.edition.timetuple()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _make_and_write(book, theme, editions, outputs, options, sink, result, progress) -> None:
+    """Make every stale output (editions in parallel), then write them all, or nothing on an error."""
     files: dict[Path, bytes] = {}
+    stamps = Stamps(options.output_dir, options.project_root)
+    wanted = {}  # edition name -> (outputs still to make, {path: inputs digest})
     for edition in editions:
-        files.update(make_outputs(edition, book, theme, outputs, options, sink, result.timings))
-        _stop_if_failed(sink, options.strict)
+        digests = output_digests(edition, theme, options)
+        stale = tuple(o for o in outputs if options.force or o not in digests or not stamps.current(*digests[o]))
+        for output in set(outputs) - set(stale):
+            progress(f"up to date {relative(digests[output][0], options.project_root)}")
+        wanted[edition.config.name] = (stale, dict(digests.values()))
+
+    def make(edition: Edition):
+        local = Sink()
+        timings: dict = {}
+        stale = wanted[edition.config.name][0]
+        made = make_outputs(edition, book, theme, stale, options, local, timings) if stale else {}
+        return made, local.items, timings
+
+    # Editions are independent: with several, each is made in a forked process (2 cores: about half the
+    # time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
+    busy = [e for e in editions if wanted[e.config.name][0]]
+    for made, found, timings in in_parallel(make, busy, enabled=options.fill is None):
+        files.update(made)
+        for diagnostic in found:
+            sink.add(diagnostic)
+        result.timings.update(timings)
+    _stop_if_failed(sink, options.strict)
     for path, data in files.items():
         made = time.perf_counter()
         data = data() if callable(data) else data  # filled worksheets are made one at a time
         seconds = result.timings.get(str(path), 0.0) + time.perf_counter() - made
         write_atomically(path, data)
+        inputs = next((d[1].get(path) for d in wanted.values() if path in d[1]), None)
+        if inputs:
+            stamps.record(path, inputs, data)
         result.written.append(path)
         progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
+    if result.written:
+        stamps.save()
     result.warnings = sink.warnings
     result.notes = sink.notes
-    result.timings["total"] = time.perf_counter() - started
-    return result
 
 
 def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
@@ -103,7 +152,7 @@ def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     chosen = _chosen_variants(book, options.variants, sink)
     _stop_if_failed(sink, False)
     for edition in read_editions(book, chosen, options, sink):
-        glyphs.check_coverage(edition.document, edition.sources, edition.config, theme, options, sink)
+        glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)  # + fit checks
         if edition.worksheet is not None:
             glyphs.check_worksheet(edition.worksheet, edition.config, theme, options, sink)
         progress(f"checked {edition.config.name}")
@@ -210,8 +259,8 @@ def resolve_overrides(source: content.Source | None, variant: str, sink: Sink) -
         return source
     try:
         return replace(source, text=variants.resolve_overrides(source.text, variant))
-    except ValueError as exc:
-        sink.error(str(exc), source.pos(1))
+    except variants.OverrideError as exc:
+        sink.error(str(exc), source.pos(*variants.line_col(source.text, exc.offset)))
         return None
 
 
@@ -232,6 +281,9 @@ def derive_source(book, config, source_config, name, root, sink, phrases=None) -
         text, reviews = variants.derive(original.text, config.opencc, style, config.name, source_config.name, phrases)
         meta = {k: variants.derive(v, config.opencc, style, config.name, source_config.name, phrases)[0]
                 for k, v in original.meta.items()}
+    except variants.OverrideError as exc:
+        sink.error(str(exc), original.pos(*variants.line_col(original.text, exc.offset)))
+        return None
     except ValueError as exc:
         sink.error(str(exc), config.pos)
         return None
@@ -272,6 +324,9 @@ def derive_files(options: BuildOptions, force: bool = False) -> tuple[list[Path]
         try:
             derived, reviews = variants.derive(text, config.opencc, variants.punctuation(config.punctuation),
                                                config.name, origin.name, phrases.get(config.name, {}))
+        except variants.OverrideError as exc:
+            sink.error(str(exc), SourcePos(shown, *variants.line_col(text, exc.offset)))
+            continue
         except ValueError as exc:
             sink.error(str(exc), SourcePos(shown))
             continue
@@ -322,6 +377,75 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
             "print_hint")))
         timings[f"{name}:booklet"] = timings[str(folder / "handbook-booklet.pdf")] = time.perf_counter() - started
     return files
+
+
+def output_digests(edition: Edition, theme, options: BuildOptions) -> dict[str, tuple[Path, str]]:
+    """For each output of an edition that can be skipped when unchanged: (its path, a digest of its inputs).
+    Pre-filled worksheets are always made."""
+    if options.fill:
+        return {}
+    folder = options.output_dir / edition.config.name
+    fonts = [theme.fontsets.get(edition.config.fontset)]
+    own_fonts = options.content_dir / "fonts"
+    if own_fonts.is_dir():
+        fonts += sorted((p.name, p.stat().st_mtime_ns) for p in own_fonts.iterdir())
+    handbook = stamps.digest("handbook", edition.document, theme, fonts)
+    digests = {
+        "handbook": (folder / "handbook.pdf", handbook),
+        "booklet": (folder / "handbook-booklet.pdf", stamps.digest("booklet", handbook)),
+    }
+    if edition.worksheet is not None:
+        digests["worksheet"] = (folder / "worksheet.pdf", stamps.digest("worksheet", edition.worksheet, edition.config,
+                                                                        theme, fonts))
+    return digests
+
+
+def in_parallel(function, items: list, enabled: bool = True) -> list:
+    """``[function(item) for item in items]``, each item but the first in a forked child process.
+
+    Results come back pickled through a temporary file; an exception in a child is raised here with
+    the child's traceback. Falls back to one process where fork is unavailable, for a single item,
+    or with HANDBOOK_JOBS=1."""
+    if not enabled or len(items) < 2 or not hasattr(os, "fork") or os.environ.get("HANDBOOK_JOBS") == "1":
+        return [function(item) for item in items]
+    import pickle
+    import traceback
+
+    children = []
+    for item in items[1:]:
+        handle, path = tempfile.mkstemp(prefix="handbook-job-", suffix=".pickle")
+        pid = os.fork()
+        if pid == 0:  # the child: do one item, leave its result in the file, exit without cleanup
+            status = 0
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    try:
+                        pickle.dump(("ok", function(item)), out)
+                    except BaseException:
+                        pickle.dump(("error", traceback.format_exc()), out)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(handle)
+        children.append((pid, Path(path)))
+    results = [function(items[0])]
+    failure = None
+    for pid, path in children:
+        os.waitpid(pid, 0)
+        try:
+            kind, value = pickle.loads(path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError):
+            kind, value = "error", "a worker process died without a result"
+        finally:
+            path.unlink(missing_ok=True)
+        if kind == "ok":
+            results.append(value)
+        else:
+            failure = failure or value
+    if failure:
+        raise RuntimeError(f"an edition failed in a worker process:\n{failure}")
+    return results
 
 
 def write_atomically(path: Path, data: bytes) -> None:

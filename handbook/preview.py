@@ -12,7 +12,8 @@ from PIL import Image
 
 
 def parse_pages(spec: str, count: int) -> list[int]:
-    """1-based page numbers from '1,3,5-7' (or 'all'); ValueError for pages the PDF does not have."""
+    """1-based page numbers from '1,3,5-7' (or 'all'), leaving out pages past the end (one spec serves
+    PDFs of different lengths); ValueError for a malformed spec."""
     if spec in ("", "all"):
         return list(range(1, count + 1))
     pages: list[int] = []
@@ -22,9 +23,9 @@ def parse_pages(spec: str, count: int) -> list[int]:
             start, end = int(first), int(last or first)
         except ValueError:
             raise ValueError(f"'{part}' is not a page number or range like 3-5") from None
-        if not 1 <= start <= end <= count:
-            raise ValueError(f"pages {part} are outside 1-{count}")
-        pages.extend(range(start, end + 1))
+        if not 1 <= start <= end:
+            raise ValueError(f"'{part}' is not a page range: pages count from 1")
+        pages.extend(range(start, min(end, count) + 1))
     return pages
 
 

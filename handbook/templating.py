@@ -3,7 +3,7 @@
 Templates emit a small XML vocabulary that becomes model nodes::
 
     <book>
-      <page template="cover|plain"> <p style="cover.title">…</p> <space height="40"/> </page>
+      <page template="cover|plain"> <p style="cover.title">…</p> <space height="40"/> <rule/> </page>
       <toc title="…"/>
       <chapter index="0"/>
     </book>
@@ -51,12 +51,17 @@ def render_frame(env: jinja2.Environment, context: dict, project_root: Path, sin
         shown = relative(Path(exc.filename), project_root) if exc.filename else exc.name or BOOK_TEMPLATE
         sink.error(f"template syntax error: {exc.message}", SourcePos(shown, exc.lineno or 0))
         return None
-    except jinja2.TemplateNotFound as exc:
-        sink.error(f"template not found: {exc.name}", SourcePos("templates"))
+    except jinja2.TemplateNotFound as exc:  # the book template, or one it includes (at that line)
+        where = _template_position(sys.exc_info()[2], project_root) or SourcePos(f"templates/{BOOK_TEMPLATE}")
+        sink.error(f"template not found: {exc.name}", where, "templates are found in templates/ only")
         return None
     except jinja2.UndefinedError as exc:
         where = _template_position(sys.exc_info()[2], project_root)
-        sink.error(f"template error: {exc.message}", where)
+        sink.error(f"template uses an undefined variable: {exc.message}", where)
+        return None
+    except Exception as exc:  # template code is the project's data too: {{ 1 / 0 }}, a filter given a wrong type
+        where = _template_position(sys.exc_info()[2], project_root)
+        sink.error(f"template error: {getattr(exc, 'message', None) or exc} ({type(exc).__name__})", where)
         return None
     return parse_frame(text, shown, sink)
 
@@ -88,7 +93,9 @@ def parse_frame(text: str, shown: str, sink: Sink) -> tuple | None:
         elif element.tag == "toc":
             items.append(model.TocSlot(element.get("title", ""), where))
         elif element.tag == "chapter":
-            items.append(model.ChapterSlot(int(element.get("index", "0")), where))
+            index = _number(element, "index", "0", where, sink)
+            if index is not None:
+                items.append(model.ChapterSlot(int(index), where))
         else:
             sink.error(f"unknown element <{element.tag}> in the book template", where)
     if not items:
@@ -102,10 +109,28 @@ def _page_blocks(page: etree.Element, where: SourcePos, sink: Sink) -> tuple:
         if element.tag == "p":
             blocks.append(model.Paragraph(_spans(element), None, element.get("style", "plain")))
         elif element.tag == "space":
-            blocks.append(model.Space(float(element.get("height", "12"))))
+            height = _number(element, "height", "12", where, sink)
+            if height is not None:
+                blocks.append(model.Space(height))
+        elif element.tag == "rule":
+            blocks.append(model.Rule(where))
         else:
             sink.error(f"unknown element <{element.tag}> in a template page", where)
     return tuple(blocks)
+
+
+def _number(element: etree.Element, name: str, default: str, where: SourcePos, sink: Sink) -> float | None:
+    """A numeric attribute of the template's output, or None after an error naming the element."""
+    value = element.get(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number < 10_000 or name == "index" and not number.is_integer():
+        sink.error(f"<{element.tag} {name}=\"{value}\"> in the book template: {name} must be a "
+                   f"{'whole number' if name == 'index' else 'number of points'}", where)
+        return None
+    return number
 
 
 def _spans(element: etree.Element, styles: frozenset = frozenset()) -> tuple:

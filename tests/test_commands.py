@@ -156,3 +156,34 @@ def test_watch_rebuilds_after_a_change_and_survives_a_broken_file(project):
         stdout, stderr = process.communicate(timeout=20)
     assert "rebuilt in" in stdout
     assert "book.toml:1: error: invalid TOML" in stderr and "watching" in stderr
+
+
+def test_only_outputs_whose_inputs_changed_are_made_again(project):
+    out = project / "out"
+    args = ("--content", str(project / "content"), "--output", str(out))
+    assert run_build(*args).returncode == 0
+    again = run_build(*args)
+    assert again.stdout.count("up to date") == 6 and "wrote" not in again.stdout
+    chapter = project / "content" / "zh-Hant" / "10-summary.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n補一句。\n", encoding="utf-8")
+    (out / "zh-Hans" / "worksheet.pdf").unlink()
+    edited = run_build(*args)
+    wrote = sorted(line.split()[1].split("/out/")[1] for line in edited.stdout.splitlines() if line.startswith("wrote"))
+    assert wrote == ["zh-Hans/worksheet.pdf", "zh-Hant/handbook-booklet.pdf", "zh-Hant/handbook.pdf"]
+    assert "補一句" in "".join(page_texts(out / "zh-Hant" / "handbook.pdf"))
+    forced = run_build(*args, "--force")
+    assert forced.stdout.count("wrote") == 6
+
+
+def test_the_english_sample_book_builds_with_latin_fonts(tmp_path):
+    result = run_build("--content", str(ROOT / "examples" / "english"), "--output", str(tmp_path), "--strict")
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "en" / "handbook.pdf"
+    text = "".join(page_texts(path))
+    assert "Talking to Your Lender" in text and "Gather the facts" in text and "Contents" in text
+    reader = pypdf.PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    fonts = {str(f.get_object()["/BaseFont"]) for page in reader.pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all("BitstreamVeraSans" in name for name in fonts), fonts
+    assert (tmp_path / "en" / "worksheet.pdf").exists() and (tmp_path / "en" / "handbook-booklet.pdf").exists()

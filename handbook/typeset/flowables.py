@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase import ttfonts
 from reportlab.platypus import Flowable
 
 from .cjk import Advance, Line, Run, layout_paragraph
@@ -18,6 +19,24 @@ from .styles import BlockSpec
 SLANT = 0.2  # tan 11.3°: the slant of emphasised Latin text (Chinese text gets emphasis dots instead)
 ASCENT = 0.88  # CJK em box: the baseline sits 0.88 em below the top of the em box
 MIN_LINES = 2  # lines kept together at the bottom and top of a page when a paragraph splits
+
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, but with characters outside the BMP (𠮷, U+20BB7) written as UTF-16
+    surrogate pairs: ReportLab 5.1 writes ``<20BB7>``, an odd-length code that readers reject, so such
+    characters vanished from the PDF's text (found by tests/test_fuzz.py)."""
+    cmap = ttfonts._handbook_original_cmap(fontname, subset)
+    if all(code <= 0xFFFF for code in subset):
+        return cmap
+    wrong = {f"<{i:02X}> <{code:04X}>": f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>"
+             for i, code in enumerate(subset) if code > 0xFFFF}
+    return "\n".join(wrong.get(line, line) for line in cmap.split("\n"))
+
+
+if not hasattr(ttfonts, "_handbook_original_cmap"):
+    ttfonts._handbook_original_cmap = ttfonts.makeToUnicodeCMap
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 @dataclass(frozen=True)
@@ -210,7 +229,11 @@ class TextBlock(Flowable):
         canvas = self.canv
         canvas.bookmarkHorizontal(deco.anchor, 0, self.height + self.spec.space_before)
         if deco.outline_level >= 0:
-            canvas.addOutlineEntry(deco.outline_title, deco.anchor, deco.outline_level, closed=deco.outline_level > 0)
+            # PDF outlines nest one level at a time: a skipped heading level (# then ###, reported by the
+            # model) nests one below the previous entry instead of failing the build.
+            level = min(deco.outline_level, getattr(canvas, "outline_depth", -1) + 1)
+            canvas.outline_depth = level
+            canvas.addOutlineEntry(deco.outline_title, deco.anchor, level, closed=level > 0)
         doc = getattr(canvas, "_doctemplate", None)
         if doc is not None and hasattr(doc, "note_heading"):
             doc.note_heading(deco.anchor, deco.chapter)
@@ -243,11 +266,14 @@ def page_number_form(anchor: str) -> str:
 
 
 class HorizontalRule(Flowable):
-    def __init__(self, color: str, width_share: float = 1.0, space: float = 6.0):
+    def __init__(self, color: str, width_share: float = 1.0, space: float = 6.0, centered: bool = False,
+                 weight: float = 0.5):
         super().__init__()
         self.color = color
         self.share = width_share
         self.space = space
+        self.centered = centered
+        self.weight = weight
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
@@ -255,5 +281,6 @@ class HorizontalRule(Flowable):
 
     def draw(self):
         self.canv.setStrokeColor(HexColor(self.color))
-        self.canv.setLineWidth(0.5)
-        self.canv.line(0, self.space, self.width * self.share, self.space)
+        self.canv.setLineWidth(self.weight)
+        start = self.width * (1 - self.share) / 2 if self.centered else 0.0
+        self.canv.line(start, self.space, start + self.width * self.share, self.space)

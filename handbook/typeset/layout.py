@@ -114,6 +114,8 @@ class _StoryBuilder:
         for block in page.blocks:
             if isinstance(block, model.Space):
                 out.append(Spacer(1, block.height))
+            elif isinstance(block, model.Rule):  # an accent rule, centred on template pages
+                out.append(HorizontalRule(self.theme.colors["accent"], 0.16, 6, centered=True, weight=1.6))
             else:
                 out.append(self.text(block.content, block.style))
         return out
@@ -250,8 +252,12 @@ class _StoryBuilder:
         floor = min(3 * spec.size + 2 * pad, available / columns)
         weights = [max(n, 1.0) ** 0.5 for n in natural]
         widths = [max(floor, available * w / sum(weights)) for w in weights]
-        scale = available / sum(widths)
-        return [w * scale for w in widths]
+        excess = sum(widths) - available  # taken from the columns above the floor, never below it
+        wide = [i for i, w in enumerate(widths) if w > floor]
+        room = sum(widths[i] - floor for i in wide)
+        for i in wide:
+            widths[i] -= excess * (widths[i] - floor) / room if room > 0 else 0.0
+        return widths
 
 
 class _HeadingKeep(CondPageBreak):

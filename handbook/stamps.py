@@ -1,0 +1,91 @@
+"""Which outputs are already up to date: a digest of each output's inputs, kept beside the outputs.
+
+An output is skipped when the digest of everything it is made from (the modelled content, the theme,
+the fonts, the code, SOURCE_DATE_EPOCH) equals the one recorded when it was written, and the file on
+disk is still the file that was written. Anything else (a new input, an edited or deleted PDF, a new
+version of the code) makes it again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .diagnostics import relative
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The generator's own code and pinned requirements: a new version remakes everything."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")) + sorted(package.parent.glob("requirements*.txt")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts) -> str:
+    """A digest of plain data, the same in every process (sets are sorted: their order follows the
+    per-process hash seed)."""
+    text = repr(canonical((code_digest(), os.environ.get("SOURCE_DATE_EPOCH", ""), parts)))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def canonical(value):
+    """Dataclasses, dicts, sets and sequences as nested tuples in a fixed order."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple((f.name, canonical(getattr(value, f.name)))
+                                               for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return tuple(sorted((repr(canonical(k)), canonical(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(repr(canonical(item)) for item in value))
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(item) for item in value)
+    return value
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class Stamps:
+    """The record of written outputs: output path -> (inputs digest, file digest)."""
+
+    def __init__(self, output_dir: Path, root: Path):
+        self.path = output_dir / ".handbook-stamps.json"
+        self.root = root
+        self.records = self._load()
+        self.changed: dict = {}
+
+    def _load(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _key(self, output: Path) -> str:
+        return relative(output, self.root)
+
+    def current(self, output: Path, inputs: str) -> bool:
+        record = self.records.get(self._key(output))
+        return bool(record) and record[0] == inputs and record[1] == _file_digest(output)
+
+    def record(self, output: Path, inputs: str, data: bytes) -> None:
+        self.changed[self._key(output)] = [inputs, hashlib.sha256(data).hexdigest()]
+
+    def save(self) -> None:
+        """Merged with what another build may have recorded meanwhile, written atomically; a lost record
+        only costs one rebuild."""
+        records = {**self._load(), **self.changed}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(records, sort_keys=True, indent=0), encoding="utf-8")
+        os.replace(temp, self.path)
