@@ -44,6 +44,7 @@ class BookConfig:
     outputs: tuple[str, ...]
     variants: tuple[VariantConfig, ...]
     phrases: Path | None
+    booklet: dict  # [booklet] settings: paper, duplex, creep_mm, marks (checked by booklet.ImposeOptions)
 
     def variant(self, name: str) -> VariantConfig:
         return next(v for v in self.variants if v.name == name)
@@ -55,6 +56,7 @@ _VARIANT_KEYS = {
     "title": str, "subtitle": str, "author": str,
 }
 _REQUIRED_VARIANT_KEYS = ("locale", "fonts", "punctuation", "title")
+_BOOKLET_KEYS = {"paper": str, "duplex": str, "creep_mm": (int, float), "marks": bool}
 
 
 def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig | None:
@@ -69,12 +71,18 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     if sink.errors:
         return None
     data = toml.data
-    toml.check_keys("", {k: v for k, v in data.items() if k not in ("book", "variants")}, {})
+    toml.check_keys("", {k: v for k, v in data.items() if k not in ("book", "variants", "booklet")}, {})
     book = data.get("book")
     if not isinstance(book, dict):
         sink.error("missing [book] table", SourcePos(shown), "see the README for the keys of book.toml")
         return None
     toml.check_keys("book", book, _BOOK_KEYS)
+    booklet = data.get("booklet", {})
+    if isinstance(booklet, dict):
+        toml.check_keys("booklet", booklet, _BOOKLET_KEYS)
+    else:
+        sink.error("[booklet] must be a table", toml.pos("", "booklet"))
+        booklet = {}
     variants_table = data.get("variants")
     if not isinstance(variants_table, dict) or not variants_table:
         sink.error("no [variants.NAME] tables: a book needs at least one edition", SourcePos(shown))
@@ -124,7 +132,7 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     return BookConfig(
         path=path, content_dir=content_dir, shown_content=relative(content_dir, project_root),
         source_variant=source, edition=edition, theme=book.get("theme", "default"),
-        outputs=outputs, variants=tuple(variants), phrases=phrases,
+        outputs=outputs, variants=tuple(variants), phrases=phrases, booklet=dict(booklet),
     )
 
 

@@ -104,7 +104,7 @@ def _make_and_write(book, theme, editions, outputs, options, sink, result, progr
     stamps = Stamps(options.output_dir, options.project_root)
     wanted = {}  # edition name -> (outputs still to make, {path: inputs digest})
     for edition in editions:
-        digests = output_digests(edition, theme, options)
+        digests = output_digests(edition, book, theme, options)
         stale = tuple(o for o in outputs if options.force or o not in digests or not stamps.current(*digests[o]))
         for output in set(outputs) - set(stale):
             progress(f"up to date {relative(digests[output][0], options.project_root)}")
@@ -213,8 +213,12 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     for item in frame:
         if isinstance(item, model.ChapterSlot) and not 0 <= item.index < len(chapters):
             sink.error(f"the book template asks for chapter {item.index}, but there are {len(chapters)}", item.pos)
-    strings = {"print_hint": translations.gettext(
-        "Print double-sided, flip on short edge, actual size (no scaling); fold and staple.")}
+    strings = {
+        "print_hint_short-edge": translations.gettext(
+            "Print double-sided, flip on short edge, actual size (no scaling); fold and staple."),
+        "print_hint_long-edge": translations.gettext(
+            "Print double-sided, flip on long edge, actual size (no scaling); fold and staple."),
+    }
     document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress, strings=strings)
     sheet = None
     if options.fill or "worksheet" in (options.outputs or book.outputs):
@@ -373,13 +377,20 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
         from .booklet import ImposeOptions, impose
 
         started = time.perf_counter()
-        files[folder / "handbook-booklet.pdf"] = impose(reading, ImposeOptions(subject=edition.document.strings.get(
-            "print_hint")))
+        settings = {"paper": "A4", "duplex": "short-edge", **book.booklet}
+        hint = edition.document.strings[f"print_hint_{settings['duplex']}"] if settings["duplex"] in (
+            "short-edge", "long-edge") else None
+        try:
+            imposing = ImposeOptions(**settings, subject=hint)
+        except ValueError as exc:
+            sink.error(f"[booklet] {exc}", SourcePos(relative(book.path, options.project_root)))
+            return files
+        files[folder / "handbook-booklet.pdf"] = impose(reading, imposing)
         timings[f"{name}:booklet"] = timings[str(folder / "handbook-booklet.pdf")] = time.perf_counter() - started
     return files
 
 
-def output_digests(edition: Edition, theme, options: BuildOptions) -> dict[str, tuple[Path, str]]:
+def output_digests(edition: Edition, book: BookConfig, theme, options: BuildOptions) -> dict[str, tuple[Path, str]]:
     """For each output of an edition that can be skipped when unchanged: (its path, a digest of its inputs).
     Pre-filled worksheets are always made."""
     if options.fill:
@@ -392,7 +403,7 @@ def output_digests(edition: Edition, theme, options: BuildOptions) -> dict[str, 
     handbook = stamps.digest("handbook", edition.document, theme, fonts)
     digests = {
         "handbook": (folder / "handbook.pdf", handbook),
-        "booklet": (folder / "handbook-booklet.pdf", stamps.digest("booklet", handbook)),
+        "booklet": (folder / "handbook-booklet.pdf", stamps.digest("booklet", handbook, book.booklet)),
     }
     if edition.worksheet is not None:
         digests["worksheet"] = (folder / "worksheet.pdf", stamps.digest("worksheet", edition.worksheet, edition.config,

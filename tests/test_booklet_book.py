@@ -1,11 +1,13 @@
 """The real handbook's imposed booklet: printed, folded, and read back page by page."""
 from __future__ import annotations
 
+import pdfplumber
 import pypdf
 import pypdfium2 as pdfium
 import pytest
 
 from handbook.booklet import Sheet, Side
+from conftest import run_build
 from pdfread import page_texts, squash
 from test_booklet import folded_sequence
 
@@ -57,3 +59,28 @@ def test_booklet_shares_fonts_and_stays_small(built, variant):
     assert imposed <= 1.1 * reading
     subject = pypdf.PdfReader(built / variant / "handbook-booklet.pdf").metadata.subject
     assert "short edge" in subject or "短边" in subject or "短邊" in subject
+
+
+def test_book_toml_chooses_long_edge_duplex_and_marks(project):
+    config = project / "content" / "book.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('duplex = "short-edge"', 'duplex = "long-edge"')
+                      .replace("marks = false", "marks = true"), encoding="utf-8")
+    out = project / "out"
+    result = run_build("--content", str(project / "content"), "--output", str(out), "--variant", "zh-Hans",
+                       "--only", "booklet")
+    assert result.returncode == 0, result.stderr
+    path = out / "zh-Hans" / "handbook-booklet.pdf"
+    assert "长边翻转" in pypdf.PdfReader(path).metadata.subject
+    with pdfplumber.open(path) as pdf:
+        front, back = pdf.pages[0], pdf.pages[1]
+        assert all(c["matrix"][0] > 0 for c in front.chars)  # fronts upright
+        assert all(c["matrix"][0] < 0 for c in back.chars)  # backs turned for a long-edge flip
+        assert front.lines or front.rects or front.curves  # fold marks drawn
+
+
+def test_bad_booklet_setting_is_reported(project):
+    config = project / "content" / "book.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('paper = "A4"', 'paper = "A3"'), encoding="utf-8")
+    result = run_build("--content", str(project / "content"), "--output", str(project / "out"))
+    assert result.returncode == 1
+    assert "book.toml: error: [booklet]" in result.stderr and "paper" in result.stderr
