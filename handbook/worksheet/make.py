@@ -28,7 +28,7 @@ class Form:
     pdf: bytes  # the empty, fillable worksheet
     placed: tuple[Placed, ...]
     font: forms.FormFont
-    metrics: Metrics  # the same regular font, for breaking multi-line values
+    metrics: Metrics | None  # the same regular font, for breaking multi-line values (when filling)
     repertoire: str  # name of the character set a reader can type
     family: str  # the font family, for messages
 
@@ -43,8 +43,9 @@ def tooltips(sheet: Worksheet) -> dict[str, str]:
     return out
 
 
-def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: str = "") -> Form | None:
-    """The fillable worksheet of one edition (None after reporting what is missing)."""
+def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: str | None = None) -> Form | None:
+    """The fillable worksheet of one edition (None after reporting what is missing). ``data_chars`` are
+    the characters of the values to pre-fill; None when nothing is filled in."""
     checked = glyphs.check_worksheet(sheet, config, theme, options, sink)
     if checked is None:
         return None
@@ -52,16 +53,21 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     coverage = fontfiles.face_coverage(face, options.cache_dir)
     loc = locale.parse_locale(config.locale)
     name, repertoire = charsets.repertoire(loc.script)
-    typed = {ch for ch in repertoire + data_chars + TICK if ord(ch) in coverage} | set(chars)
+    typed = {ch for ch in repertoire + (data_chars or "") + TICK if ord(ch) in coverage} | set(chars)
     regular = fontfiles.prepare_face(face, fontset.regular, typed, options.cache_dir)
     bold = fontfiles.prepare_face(bold_face, fontset.bold, chars, options.cache_dir)
-    files = FontFiles(regular, bold)
+    # The page itself is set in a font of just its own characters: ReportLab need not parse the
+    # 7,000-glyph form font unless values are typeset with it.
+    printed = regular if data_chars is not None else fontfiles.prepare_face(face, fontset.regular, chars,
+                                                                              options.cache_dir)
+    files = FontFiles(printed, bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
     if not check_fit(sheet, files, theme.colors, sink):
         return None
     pdf, placed = typeset(sheet, files, theme.colors, meta)
-    font = forms.form_font(regular, typed)
-    return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, Metrics(files), name,
+    font = forms.form_font(regular, typed, options.cache_dir)
+    metrics = Metrics(files) if data_chars is not None else None
+    return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, metrics, name,
                 fontset.family)
 
 
