@@ -166,17 +166,7 @@ def is_wide(char: str) -> bool:
 
 def join_soft_breaks(text: str) -> str:
     """A source line break inside a paragraph: nothing between two Chinese characters, else a space."""
-    if "\n" not in text:
-        return text
-    parts = text.split("\n")
-    out = parts[0]
-    for part in parts[1:]:
-        left, right = out.rstrip(" "), part.lstrip(" ")
-        if left and right and (is_wide(left[-1]) or is_wide(right[0])):
-            out = left + right
-        else:
-            out = (left + " " + right) if left and right else left + right
-    return out
+    return _soft_breaks([Span(text)])[0].text
 
 
 class _Builder:

@@ -69,12 +69,8 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
     sink = Sink()
-    book = load_book(options.content_dir, options.project_root, sink)
-    _stop_if_failed(sink, False)
-    theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink)
-    chosen = _chosen_variants(book, options.variants, sink)
+    book, theme, chosen = _configuration(options, sink)
     outputs = options.outputs or book.outputs
-    _stop_if_failed(sink, False)
 
     editions = read_editions(book, chosen, options, sink)
     _stop_if_failed(sink, options.strict)
@@ -146,11 +142,7 @@ def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     """Everything a build checks (content, templates, fonts' coverage), without typesetting or writing."""
     started = time.perf_counter()
     sink = Sink()
-    book = load_book(options.content_dir, options.project_root, sink)
-    _stop_if_failed(sink, False)
-    theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink)
-    chosen = _chosen_variants(book, options.variants, sink)
-    _stop_if_failed(sink, False)
+    book, theme, chosen = _configuration(options, sink)
     for edition in read_editions(book, chosen, options, sink):
         glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)  # + fit checks
         if edition.worksheet is not None:
@@ -171,6 +163,16 @@ def read_editions(book: BookConfig, chosen: list[VariantConfig], options: BuildO
             drift.compare_editions(list(source.document.chapters), list(edition.document.chapters),
                                    source.config.name, relative(edition.config.folder, options.project_root), sink)
     return editions
+
+
+def _configuration(options: BuildOptions, sink: Sink) -> tuple[BookConfig, themes.Theme, list[VariantConfig]]:
+    """book.toml, the theme and the chosen editions, or a HandbookError with every problem in them."""
+    book = load_book(options.content_dir, options.project_root, sink)
+    _stop_if_failed(sink, False)
+    theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink)
+    chosen = _chosen_variants(book, options.variants, sink)
+    _stop_if_failed(sink, False)
+    return book, theme, chosen
 
 
 def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> list[VariantConfig]:
@@ -291,12 +293,7 @@ def derive_source(book, config, source_config, name, root, sink, phrases=None) -
     except ValueError as exc:
         sink.error(str(exc), config.pos)
         return None
-    for review in reviews:
-        line, col = variants.line_col(original.text, review.offset)
-        context = original.text[max(0, review.offset - 4):review.offset + 5].replace("\n", " ")
-        sink.note(f"{config.name}: '{review.char}' became '{review.chosen}' (could be {'/'.join(review.options)}) "
-                  f"in “{context}”", original.pos(line, col),
-                  "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here")
+    note_reviews(reviews, original.text, config.name, lambda line, col: original.pos(line, col), sink)
     return content.Source(name, original.shown, text, original.first_line, meta, derived_from=original.shown)
 
 
@@ -334,14 +331,20 @@ def derive_files(options: BuildOptions, force: bool = False) -> tuple[list[Path]
         except ValueError as exc:
             sink.error(str(exc), SourcePos(shown))
             continue
-        for review in reviews:
-            line, col = variants.line_col(text, review.offset)
-            sink.note(f"{config.name}: '{review.char}' became '{review.chosen}' "
-                      f"(could be {'/'.join(review.options)})", SourcePos(shown, line, col))
+        note_reviews(reviews, text, config.name, lambda line, col: SourcePos(shown, line, col), sink)
         write_atomically(target, derived.encode("utf-8"))
         written.append(target)
     _stop_if_failed(sink, False)
     return written, sink.notes
+
+
+def note_reviews(reviews, text: str, variant: str, pos_of, sink: Sink) -> None:
+    """One note per converted character to review, at its place in the source edition's file."""
+    for review in reviews:
+        line, col = variants.line_col(text, review.offset)
+        context = text[max(0, review.offset - 4):review.offset + 5].replace("\n", " ")
+        sink.note(f"{variant}: '{review.char}' became '{review.chosen}' (could be {'/'.join(review.options)}) "
+                  f"in “{context}”", pos_of(line, col), "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here")
 
 
 # -- making ----------------------------------------------------------------------------------

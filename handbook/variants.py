@@ -233,8 +233,8 @@ def _reviews(text: str, marked: list[tuple[int, int]], phrases: dict, config: st
     for offset, char in enumerate(text):
         if char in table and not decided[offset]:
             context = text[max(0, offset - 3):offset + 4]
-            chosen = convert(context, config)[min(3, offset)] if len(convert(context, config)) == len(context) \
-                else convert(char, config)
+            converted = convert(context, config)  # with its neighbours: OpenCC converts phrase by phrase
+            chosen = converted[min(3, offset)] if len(converted) == len(context) else convert(char, config)
             reviews.append(Review(offset, char, chosen, table[char]))
     return reviews
 
