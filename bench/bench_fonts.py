@@ -30,14 +30,14 @@ def sample_text(count: int) -> str:
 
 def child(scenario: str, cache: str, count: int, extra: int) -> None:
     """Runs in the fresh process: one timed call, JSON on stdout."""
-    from handbook.typeset import fonts
+    from handbook.typeset import fonts, outlines
 
     cache_dir = Path(cache)
     sc = fonts.locate_face("Noto Sans CJK SC", cache_dir=cache_dir)
     tc = fonts.locate_face("Noto Sans CJK TC", cache_dir=cache_dir)
     text = sample_text(count)
     if scenario.endswith("-serial"):
-        fonts.PARALLEL_MIN = 10**9
+        outlines.PARALLEL_MIN = 10**9
     if scenario.startswith("edit"):
         text += bytes([0xD8, 0xA1 + extra]).decode("gb2312")  # GB2312 level 2: not in the text yet
     requests = [(sc, 400), (sc, 700)] if "one-face" in scenario else [(sc, 400), (sc, 700), (tc, 400), (tc, 700)]

@@ -70,15 +70,72 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     result = BuildResult()
     sink = Sink()
     book, theme, chosen = _configuration(options, sink)
-    outputs = options.outputs or book.outputs
-
-    editions = read_editions(book, chosen, options, sink)
+    phrases = load_phrases(book, options.project_root, sink)
     _stop_if_failed(sink, options.strict)
-    result.timings["read"] = time.perf_counter() - started
+    outputs = options.outputs or book.outputs
+    stamps = Stamps(options.output_dir, options.project_root)
+
+    def make(config: VariantConfig) -> Made:
+        return make_edition(book, theme, config, outputs, options, stamps, phrases.get(config.name, {}))
+
+    # Editions are independent: with several, each is read and made in a forked process (2 cores: about
+    # half the time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
     with dated_by(book):
-        _make_and_write(book, theme, editions, outputs, options, sink, result, progress)
+        made = in_parallel(make, chosen, enabled=options.fill is None)
+    for edition in made:
+        for diagnostic in edition.diagnostics:
+            sink.add(diagnostic)
+        result.timings.update(edition.timings)
+        for path in edition.up_to_date:
+            progress(f"up to date {relative(path, options.project_root)}")
+    _compare_with_source(book, chosen, made, options, sink)
+    _stop_if_failed(sink, options.strict)
+    _write(made, stamps, result, options, progress)
+    result.warnings, result.notes = sink.warnings, sink.notes
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+@dataclass
+class Made:
+    """One edition read and its stale outputs made: what a worker process hands back."""
+
+    name: str
+    chapters: tuple  # the edition's chapters, for the drift check against the source edition
+    files: dict[Path, object]  # path -> PDF bytes, or a function making them (filled worksheets)
+    inputs: dict[Path, str]  # path -> digest of its inputs, for the stamps
+    diagnostics: list[Diagnostic]
+    timings: dict[str, float]
+    up_to_date: list[Path]
+
+
+def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, options: BuildOptions, stamps: Stamps,
+                 phrases: dict[str, str]) -> Made:
+    """Read one edition, then make those of its outputs whose inputs changed since they were written."""
+    sink, timings, started = Sink(), {}, time.perf_counter()
+    edition = read_edition(book, config, options, sink, phrases)
+    timings[f"{config.name}:read"] = time.perf_counter() - started
+    if edition is None:
+        return Made(config.name, (), {}, {}, sink.items, timings, [])
+    chapters = edition.document.chapters
+    if sink.failed(options.strict):
+        return Made(config.name, chapters, {}, {}, sink.items, timings, [])
+    digests = output_digests(edition, book, theme, options)
+    stale = tuple(o for o in outputs if options.force or o not in digests or not stamps.current(*digests[o]))
+    files = make_outputs(edition, book, theme, stale, options, sink, timings) if stale else {}
+    fresh = [digests[o][0] for o in outputs if o not in stale]
+    return Made(config.name, chapters, files, dict(digests.values()), sink.items, timings, fresh)
+
+
+def _compare_with_source(book: BookConfig, chosen: list[VariantConfig], made: list[Made], options: BuildOptions,
+                         sink: Sink) -> None:
+    """Structural drift of each edition against the source edition, reported at the edition's lines."""
+    source = next((m for m in made if m.name == book.source_variant and m.chapters), None)
+    folders = {config.name: config.folder for config in chosen}
+    for edition in made:
+        if source is not None and edition is not source and edition.chapters:
+            drift.compare_editions(list(source.chapters), list(edition.chapters), source.name,
+                                   relative(folders[edition.name], options.project_root), sink)
 
 
 @contextmanager
@@ -94,48 +151,20 @@ def dated_by(book: BookConfig):
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _make_and_write(book, theme, editions, outputs, options, sink, result, progress) -> None:
-    """Make every stale output (editions in parallel), then write them all, or nothing on an error."""
-    files: dict[Path, bytes] = {}
-    stamps = Stamps(options.output_dir, options.project_root)
-    wanted = {}  # edition name -> (outputs still to make, {path: inputs digest})
-    for edition in editions:
-        digests = output_digests(edition, book, theme, options)
-        stale = tuple(o for o in outputs if options.force or o not in digests or not stamps.current(*digests[o]))
-        for output in set(outputs) - set(stale):
-            progress(f"up to date {relative(digests[output][0], options.project_root)}")
-        wanted[edition.config.name] = (stale, dict(digests.values()))
-
-    def make(edition: Edition):
-        local = Sink()
-        timings: dict = {}
-        stale = wanted[edition.config.name][0]
-        made = make_outputs(edition, book, theme, stale, options, local, timings) if stale else {}
-        return made, local.items, timings
-
-    # Editions are independent: with several, each is made in a forked process (2 cores: about half the
-    # time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
-    busy = [e for e in editions if wanted[e.config.name][0]]
-    for made, found, timings in in_parallel(make, busy, enabled=options.fill is None):
-        files.update(made)
-        for diagnostic in found:
-            sink.add(diagnostic)
-        result.timings.update(timings)
-    _stop_if_failed(sink, options.strict)
-    for path, data in files.items():
-        made = time.perf_counter()
-        data = data() if callable(data) else data  # filled worksheets are made one at a time
-        seconds = result.timings.get(str(path), 0.0) + time.perf_counter() - made
-        write_atomically(path, data)
-        inputs = next((d[1].get(path) for d in wanted.values() if path in d[1]), None)
-        if inputs:
-            stamps.record(path, inputs, data)
-        result.written.append(path)
-        progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
+def _write(made: list[Made], stamps: Stamps, result: BuildResult, options: BuildOptions, progress) -> None:
+    """Write every made output, each atomically, and stamp it with the digest of its inputs."""
+    for edition in made:
+        for path, data in edition.files.items():
+            began = time.perf_counter()
+            data = data() if callable(data) else data  # filled worksheets are made one at a time
+            seconds = result.timings.get(str(path), 0.0) + time.perf_counter() - began
+            write_atomically(path, data)
+            if path in edition.inputs:
+                stamps.record(path, edition.inputs[path], data)
+            result.written.append(path)
+            progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
     if result.written:
         stamps.save()
-    result.warnings = sink.warnings
-    result.notes = sink.notes
 
 
 def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:

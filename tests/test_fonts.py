@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as ReportLabTTFont
 from reportlab.pdfgen import canvas
 
-from handbook.typeset import fonts
+from handbook.typeset import fonts, outlines
 
 TEXT = "中文排版，测试。Aal 1"
 ABSENT = "\U0010FFFD"  # a private-use code point no Noto face maps
@@ -117,7 +117,7 @@ def test_coverage_is_the_cmap_and_is_read_back_from_disk(sc, cache, monkeypatch)
     coverage = fonts.face_coverage(sc, cache)
     assert {ord("中"), ord("，"), 0x20, ord("A")} <= coverage and ord(ABSENT) not in coverage
     monkeypatch.setattr(fonts, "_CMAPS", {})
-    monkeypatch.setattr(fonts, "_open", lambda location: pytest.fail("face opened on a warm cache"))
+    monkeypatch.setattr(fonts, "open_face", lambda location: pytest.fail("face opened on a warm cache"))
     assert fonts.face_coverage(sc, cache) == coverage
 
 
@@ -128,7 +128,7 @@ def test_output_is_a_small_static_truetype_font(sc, cache):
     assert set(font.getBestCmap()) == {ord(c) for c in TEXT} | {0x20}
     assert font.getGlyphOrder()[0] == ".notdef" and len(font.getGlyphOrder()) == len(set(TEXT)) + 1
     assert "glyf" in font and not {"CFF ", "CFF2", "fvar", "gvar", "GSUB", "vhea"} & set(font.keys())
-    assert font["head"].created == font["head"].modified == fonts.FIXED_TIME
+    assert font["head"].created == font["head"].modified == outlines.FIXED_TIME
     assert font["post"].formatType == 3 and font["OS/2"].usWeightClass == 400
     assert font["name"].getDebugName(6).startswith("NotoSansCJKSC-W400-")
     assert font["maxp"].numGlyphs == len(font.getGlyphOrder()) and font["maxp"].maxPoints > 0
@@ -145,16 +145,16 @@ def test_reportlab_registers_the_font(sc, cache):
 def test_same_input_same_bytes_and_second_call_is_a_cache_hit(sc, tmp_path, monkeypatch):
     first = fonts.prepare_face(sc, 400, TEXT, tmp_path / "a")
     assert fonts.prepare_face(sc, 400, TEXT[::-1], tmp_path / "b") == first  # fresh cache, same set
-    monkeypatch.setattr(fonts, "_draw_face", lambda *a: pytest.fail("drew on a cache hit"))
-    monkeypatch.setattr(fonts, "_assemble", lambda *a: pytest.fail("assembled on a cache hit"))
+    monkeypatch.setattr(outlines, "draw_face", lambda *a: pytest.fail("drew on a cache hit"))
+    monkeypatch.setattr(outlines, "assemble", lambda *a: pytest.fail("assembled on a cache hit"))
     assert fonts.prepare_face(sc, 400, TEXT, tmp_path / "a") == first
 
 
 def test_edit_draws_only_the_new_character_and_matches_a_cold_build(sc, tmp_path, monkeypatch):
     requests = [(sc, 400), (sc, 700)]
     fonts.prepare_faces(requests, TEXT, tmp_path / "warm")
-    drawn, real = [], fonts._draw_face
-    monkeypatch.setattr(fonts, "_draw_face", lambda loc, gids, ws: drawn.append(gids) or real(loc, gids, ws))
+    drawn, real = [], outlines.draw_face
+    monkeypatch.setattr(outlines, "draw_face", lambda loc, gids, ws: drawn.append(gids) or real(loc, gids, ws))
     edited = fonts.prepare_faces(requests, TEXT + "字", tmp_path / "warm")
     assert drawn == [[fonts._cmap(sc, tmp_path / "warm")[ord("字")]]]
     assert edited == fonts.prepare_faces(requests, TEXT + "字", tmp_path / "cold")
@@ -173,13 +173,13 @@ def test_old_fonts_are_pruned_and_rebuilt_from_the_glyph_store(sc, tmp_path, mon
     fonts.prepare_face(sc, 400, "一二", tmp_path)
     fonts.prepare_face(sc, 400, "一", tmp_path)
     assert len(list(tmp_path.glob("font-NotoSansCJKSC-W400-*.ttf"))) == 2
-    monkeypatch.setattr(fonts, "_draw_face", lambda *a: pytest.fail("drew a glyph the store has"))
+    monkeypatch.setattr(outlines, "draw_face", lambda *a: pytest.fail("drew a glyph the store has"))
     assert fonts.prepare_face(sc, 400, "一二三", tmp_path) == first
 
 
 def test_long_runs_of_equal_point_flags_are_encoded():
     contour = [(0, 0)] + [((x, 0),) for x in range(1, 600)] + [((599, 10),)]
-    glyph = Glyph(fonts._tt_glyph([contour], 0))
+    glyph = Glyph(outlines.tt_glyph([contour], 0))
     glyph.expand(None)
     points = [(0, 0)] + [(599, 10)] + [(x, 0) for x in range(599, 0, -1)]
     assert list(glyph.coordinates) == points and list(glyph.flags) == [1] * 601
@@ -187,9 +187,9 @@ def test_long_runs_of_equal_point_flags_are_encoded():
 
 def test_two_processes_give_the_same_bytes_as_one(sc, tmp_path, monkeypatch):
     requests = [(sc, 400), (sc, 700)]
-    monkeypatch.setattr(fonts, "PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(outlines, "PARALLEL_MIN", 10**9)
     serial = fonts.prepare_faces(requests, TEXT, tmp_path / "serial")
-    monkeypatch.setattr(fonts, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(outlines, "PARALLEL_MIN", 1)
     assert fonts.prepare_faces(requests, TEXT, tmp_path / "parallel") == serial
 
 
@@ -215,13 +215,13 @@ def test_advances_and_weight(sc, cache):
 
 def test_one_pass_outlines_equal_fonttools_per_weight_outlines(sc, monkeypatch):
     """The complex-number pass gives exactly what drawing at each location through fontTools gives."""
-    with fonts._open(sc) as font:
+    with fonts.open_face(sc) as font:
         cmap = font.getBestCmap()
         gids = [0] + [font.getGlyphID(cmap[ord(c)]) for c in "中文，。Aalg字體"]
-        locations = fonts._locations(font, [100, 400, 700, 900], sc.family)
-        fast = fonts._draw(font, gids, locations)
-        monkeypatch.setattr(fonts, "_single_region", lambda *a: None)
-        slow = fonts._draw(font, gids, locations)
+        locations = outlines.weight_locations(font, [100, 400, 700, 900], sc.family)
+        fast = outlines.draw(font, gids, locations)
+        monkeypatch.setattr(outlines, "_single_region", lambda *a: None)
+        slow = outlines.draw(font, gids, locations)
 
     def decoded(data):
         glyph = Glyph(data)
