@@ -4,9 +4,10 @@
 
 Works on a scratch copy of the project, so the real caches and output/ are left alone. Prints, as
 median (min-max) of several runs: a cold build (empty caches), a warm build of every default output,
-an edit-rebuild (one paragraph changed, with a character not drawn before), a synthetic ~300-page and
-~30-page book (one edition, handbook only) with the per-page ratio; peak memory (max RSS of the build
-process) and output sizes. 1,000 pre-filled worksheets: bench/bench_worksheet.py.
+an edit-rebuild (one paragraph changed, with a character not drawn before), a synthetic ~250-page and
+~30-page book (one edition, handbook only) with the per-page ratio, each also without the line-layout
+cache; peak memory (max RSS of the build process) and output sizes. 1,000 pre-filled worksheets:
+bench/bench_worksheet.py.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def scratch_project() -> Path:
 
 
 def synthetic_book(work: Path, repeat: int) -> Path:
-    """The zh-Hans chapters ``repeat`` times over, renumbered, as a one-edition book."""
+    """The zh-Hans chapters ``repeat`` times over, renumbered, as a one-edition book. Each copy's lines
+    end with its number, so that no paragraph repeats: a repeated one would be laid out only once."""
     book = work / f"book-x{repeat}"
     folder = book / "zh-Hans"
     folder.mkdir(parents=True)
@@ -56,6 +58,9 @@ def synthetic_book(work: Path, repeat: int) -> Path:
         for number, chapter in enumerate(chapters):
             text = chapter.read_text(encoding="utf-8")
             text = re.sub(r"^# (.*)$", lambda m: f"# {m.group(1)}（{copy + 1}）", text, count=1, flags=re.M)
+            front, body = text.split("\n---\n", 1) if text.startswith("---") else ("", text)
+            body = re.sub(r"^(?!---$)([^#|>\n].*[^ \n])$", lambda m: f"{m.group(1)}（{copy + 1}）", body, flags=re.M)
+            text = f"{front}\n---\n{body}" if front else body
             (folder / f"{copy * len(chapters) + number:03d}-{chapter.stem[3:]}.md").write_text(text, encoding="utf-8")
     config = (work / "content" / "book.toml").read_text(encoding="utf-8")
     config = re.sub(r"\[variants\.zh-Hant\].*", "", config, flags=re.S)
@@ -117,6 +122,12 @@ def main() -> None:
                 results[repeat] = (statistics.median(t for t, _ in samples), count)
                 line(f"{count}-page book, one edition, handbook", samples,
                      f"{statistics.median(t for t, _ in samples) / count * 1000:.1f} ms/page")
+                uncached = []
+                for _ in range(args.runs):
+                    for layouts in (work / ".cache").glob("lines-*"):
+                        layouts.unlink()
+                    uncached.append(run(work, "--content", str(book), "--output", str(target), "--force"))
+                line(f"{count}-page book, no layouts cached", uncached)
             (small_t, small_p), (big_t, big_p) = results[1], results[10]
             print(f"    per-page time, {big_p} vs {small_p} pages: {(big_t / big_p) / (small_t / small_p):.2f}x")
     finally:

@@ -153,7 +153,8 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     (regular_face, bold_face), fontset, chars = checked
     regular, bold = fontfiles.prepare_faces([(regular_face, fontset.regular), (bold_face, fontset.bold)], chars,
                                             options.cache_dir)
-    files = FontFiles(regular, bold)
+    files = FontFiles(regular, bold, (fontfiles.face_identity(regular_face, fontset.regular),
+                                      fontfiles.face_identity(bold_face, fontset.bold)))
     theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
     if not check_fit(document, theme, files, sink, theme_file, config.pos):
         return None

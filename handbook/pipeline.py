@@ -400,7 +400,7 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     from .typeset.layout import typeset
 
     started = time.perf_counter()
-    reading = typeset(edition.document, theme, fonts)
+    reading = typeset(edition.document, theme, fonts, line_cache=options.cache_dir / f"lines-{name}.bin")
     timings[f"{name}:typeset"] = time.perf_counter() - started
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading

@@ -37,9 +37,16 @@ def digest(*parts) -> str:
 
 def canonical(value):
     """Dataclasses, dicts, sets and sequences as nested tuples in a fixed order."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,) + tuple((f.name, canonical(getattr(value, f.name)))
-                                               for f in dataclasses.fields(value))
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
+        return tuple(canonical(item) for item in value)
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    if names is not None:
+        return (kind.__name__,) + tuple((name, canonical(getattr(value, name))) for name in names)
     if isinstance(value, dict):
         return tuple(sorted((repr(canonical(k)), canonical(v)) for k, v in value.items()))
     if isinstance(value, (set, frozenset)):
@@ -47,6 +54,10 @@ def canonical(value):
     if isinstance(value, (list, tuple)):
         return tuple(canonical(item) for item in value)
     return value
+
+
+_PLAIN = {str, int, float, bool, type(None), bytes}  # returned as they are: most of a document's leaves
+_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names (dataclasses.fields() is slow)
 
 
 def _file_digest(path: Path) -> str | None:

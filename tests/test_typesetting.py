@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from handbook import glyphs
+from handbook import glyphs, model
 from handbook.book import load_book
 from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
 from handbook.theme import load_theme
-from handbook.typeset import cjk
+from handbook.typeset import cjk, flowables
 from handbook.typeset.layout import typeset
 
 # -- the breaker on synthetic metrics -------------------------------------------------------------
@@ -222,3 +223,32 @@ def test_pages_neither_start_with_a_lone_last_line_nor_end_with_a_heading(laid_o
             raise AssertionError(f"page {number} ends with a heading: {lines[-1]['text']}")
         if body and body[-1]["first"] and not body[-1]["last"]:
             raise AssertionError(f"page {number} ends with the lone first line of a paragraph: {body[-1]['text']}")
+
+
+def test_the_line_cache_gives_what_breaking_again_gives(tmp_path, monkeypatch):
+    """Layouts kept between builds: a rebuild from the cache, and a rebuild after an edit, are byte for
+    byte what typesetting without a cache makes; the edited paragraph is broken again, not taken stale."""
+    options = BuildOptions()
+    sink = Sink()
+    book = load_book(options.content_dir, options.project_root, sink)
+    theme = load_theme(book.theme, options.templates_dir, options.project_root, sink)
+    document = read_edition(book, book.variant("zh-Hans"), options, sink).document
+    chapter = document.chapters[2]
+    index, paragraph = next((i, b) for i, b in enumerate(chapter.blocks) if isinstance(b, model.Paragraph))
+    longer = replace(paragraph, content=paragraph.content + (model.Span("再加上一句足以多占一行的话，看看缓存会不会拿出旧的排法。"),))
+    edited_chapter = replace(chapter, blocks=chapter.blocks[:index] + (longer,) + chapter.blocks[index + 1:])
+    edited = replace(document, chapters=document.chapters[:2] + (edited_chapter,) + document.chapters[3:])
+    fonts = glyphs.fonts_for(edited, (), book.variant("zh-Hans"), theme, options, sink)
+    cache = tmp_path / "lines.bin"
+    fresh, fresh_edited = typeset(document, theme, fonts), typeset(edited, theme, fonts)
+    assert fresh != fresh_edited
+    assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    broken = []
+    real = flowables.layout_paragraph
+    monkeypatch.setattr(flowables, "layout_paragraph", lambda runs, *a: broken.append(runs) or real(runs, *a))
+    assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    assert broken == []  # every paragraph came from the cache
+    assert typeset(edited, theme, fonts, line_cache=cache) == fresh_edited
+    assert ["".join(run.text for run in runs) for runs in broken] == [model.plain(longer.content)]
+    cache.write_bytes(b"\x00damaged")
+    assert typeset(document, theme, fonts, line_cache=cache) == fresh

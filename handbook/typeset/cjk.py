@@ -24,7 +24,7 @@ from __future__ import annotations
 import unicodedata
 import copy
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 OPENING = set("（《「『【〔〈‘“〖［｛")
 CLOSING = set("）》」』】〕〉’”〗］｝")
@@ -84,9 +84,9 @@ class Atom:
         return self.text[-1]
 
 
-@dataclass(frozen=True)
-class Piece:
-    """Text drawn at ``x`` (from the line start) with ``char_space`` added after each character."""
+class Piece(NamedTuple):
+    """Text drawn at ``x`` (from the line start) with ``char_space`` added after each character.
+    (Named tuples: a book makes tens of thousands, and the line cache rebuilds them on every build.)"""
 
     x: float
     text: str
@@ -96,8 +96,7 @@ class Piece:
     scale: float = 1.0
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     pieces: tuple[Piece, ...]
     width: float  # set width, from the line start to the end of the last glyph's set width
     offset: float  # indent of this line from the block's left edge

@@ -14,6 +14,7 @@ from reportlab.pdfbase import ttfonts
 from reportlab.platypus import Flowable
 
 from .cjk import Advance, Line, Run, layout_paragraph
+from .linecache import LineCache
 from .styles import BlockSpec
 
 SLANT = 0.2  # tan 11.3°: the slant of emphasised Latin text (Chinese text gets emphasis dots instead)
@@ -58,12 +59,14 @@ class TextBlock(Flowable):
     """A paragraph: lines from :func:`cjk.layout_paragraph`, drawn with PDF character spacing."""
 
     def __init__(self, runs: list[Run], spec: BlockSpec, advance: Advance, deco: Decoration = Decoration(),
-                 lines: list[Line] | None = None, first: bool = True, last: bool = True):
+                 lines: list[Line] | None = None, first: bool = True, last: bool = True,
+                 cache: LineCache | None = None):
         super().__init__()
         self.runs = runs
         self.spec = spec
         self.advance = advance
         self.deco = deco
+        self.cache = cache  # layouts of earlier builds
         self._lines = lines
         self._laid_width = None
         self.first = first  # this fragment holds the paragraph's first line
@@ -75,9 +78,10 @@ class TextBlock(Flowable):
         if self._lines is not None and (self._laid_width is None or abs(self._laid_width - width) < 0.01):
             return self._lines
         spec = self.spec
-        measure = width - spec.left_indent - spec.right_indent
-        self._lines = layout_paragraph(self.runs, self.advance, measure,
-                                       spec.first_indent if self.first else 0.0, spec.align, spec.compress)
+        settings = (width - spec.left_indent - spec.right_indent, spec.first_indent if self.first else 0.0,
+                    spec.align, spec.compress)
+        compute = lambda: layout_paragraph(self.runs, self.advance, *settings)  # noqa: E731
+        self._lines = self.cache.lines(self.runs, settings, compute) if self.cache else compute()
         self._laid_width = width
         return self._lines
 

@@ -185,6 +185,11 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     return _CMAPS[key]
 
 
+def face_identity(location: FaceLocation, weight: int) -> str:
+    """A face at a weight, as a key: every font prepared from it has its advances."""
+    return repr((_identity(location.path), location.index, weight))
+
+
 def face_coverage(location: FaceLocation, cache_dir: Path) -> frozenset[int]:
     """Code points in the face's best cmap (cached on disk)."""
     return frozenset(_cmap(location, cache_dir))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -18,6 +19,7 @@ from .. import model
 from ..theme import Theme
 from .cjk import Run
 from .flowables import MIN_LINES, Decoration, HorizontalRule, TextBlock
+from .linecache import LineCache
 from .pages import BookDocTemplate, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
 
@@ -28,6 +30,7 @@ class FontFiles:
 
     regular: bytes
     bold: bytes
+    faces: tuple[str, str] = ()  # the face and weight each was made from (its advances are the face's)
 
 
 class Metrics:
@@ -35,6 +38,8 @@ class Metrics:
 
     def __init__(self, files: FontFiles):
         self.names = {role: register_font(getattr(files, role)) for role in ("regular", "bold")}
+        faces = files.faces or tuple(self.names.values())  # unknown faces: the (content-addressed) font name
+        self._faces = dict(zip(self.names.values(), faces))
         self._widths = {}
         for name in self.names.values():
             face = pdfmetrics.getFont(name).face
@@ -43,6 +48,10 @@ class Metrics:
     def advance(self, char: str, font: str, size: float) -> float:
         widths, default = self._widths[font]
         return widths.get(ord(char), default) * size / 1000.0
+
+    def face_of(self, font: str) -> str:
+        """The face and weight a registered font was made from."""
+        return self._faces[font]
 
 
 def register_font(data: bytes) -> str:
@@ -54,11 +63,13 @@ def register_font(data: bytes) -> str:
 
 
 class _StoryBuilder:
-    def __init__(self, document: model.Document, theme: Theme, metrics: Metrics, geometry: Geometry):
+    def __init__(self, document: model.Document, theme: Theme, metrics: Metrics, geometry: Geometry,
+                 cache: LineCache | None = None):
         self.doc = document
         self.theme = theme
         self.metrics = metrics
         self.geometry = geometry
+        self.cache = cache
         self.styles = style_table(theme, document.compress)
         self.page_refs: dict[str, tuple[str, float, str]] = {}
 
@@ -85,7 +96,7 @@ class _StoryBuilder:
 
     def text(self, content: model.Inline, style: str | BlockSpec, deco: Decoration = Decoration()) -> TextBlock:
         spec = self.styles[style] if isinstance(style, str) else style
-        return TextBlock(self.runs(content, spec), spec, self.metrics.advance, deco)
+        return TextBlock(self.runs(content, spec), spec, self.metrics.advance, deco, cache=self.cache)
 
     def plain_text(self, text: str, style: str, deco: Decoration = Decoration()) -> TextBlock:
         return self.text((model.Span(text),), style, deco)
@@ -297,11 +308,14 @@ def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
     return spec
 
 
-def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None) -> bytes:
-    """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line)."""
+def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None,
+            line_cache: Path | None = None) -> bytes:
+    """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line;
+    ``line_cache`` is a file that keeps paragraph layouts between builds)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
-    builder = _StoryBuilder(document, theme, metrics, geometry)
+    cache = LineCache(line_cache, metrics.face_of) if line_cache else None
+    builder = _StoryBuilder(document, theme, metrics, geometry, cache)
     story = builder.story()
     keep_headings_with_text(story, geometry.measure, geometry.text_height)
     buffer = io.BytesIO()
@@ -314,4 +328,6 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
                           lang=meta.lang, invariant=1)
     doc.start_with(builder.first_family())
     doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log))
+    if cache:
+        cache.save()
     return buffer.getvalue()
