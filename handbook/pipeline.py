@@ -113,7 +113,9 @@ def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, option
                  phrases: dict[str, str]) -> Made:
     """Read one edition, then make those of its outputs whose inputs changed since they were written."""
     sink, timings, started = Sink(), {}, time.perf_counter()
-    edition = read_edition(book, config, options, sink, phrases)
+    memo = variants.CheckMemo(options.cache_dir / f"purity-{config.name}.json")
+    edition = read_edition(book, config, options, sink, phrases, memo)
+    memo.save()
     timings[f"{config.name}:read"] = time.perf_counter() - started
     if edition is None:
         return Made(config.name, (), {}, {}, sink.items, timings, [])
@@ -215,8 +217,9 @@ def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> l
 
 # -- reading ---------------------------------------------------------------------------------
 def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions, sink: Sink,
-                 phrases: dict[str, str] | None = None) -> Edition | None:
-    """Sources of one edition (hand-written or derived), checked, parsed and modelled."""
+                 phrases: dict[str, str] | None = None, memo: variants.CheckMemo | None = None) -> Edition | None:
+    """Sources of one edition (hand-written or derived), checked, parsed and modelled (``memo``: purity
+    results of earlier builds)."""
     try:
         loc = locale.parse_locale(config.locale)
         style = variants.punctuation(config.punctuation)
@@ -226,7 +229,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     sources = load_sources(book, config, options.project_root, sink, phrases or {})
     chapters = []
     for number, source in enumerate(sources, start=1):
-        variants.check_source(source, sink, loc.script, loc.territory, style)
+        variants.check_source(source, sink, loc.script, loc.territory, style, memo)
         parsed = markup.parse_markdown(source.text)
         chapters.append(model.build_chapter(parsed, source, sink, f"c{number:02d}"))
     translations = locale.load_translations(options.templates_dir / "locale", loc, options.project_root, sink)
@@ -255,7 +258,8 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     if options.fill or "worksheet" in (options.outputs or book.outputs):
         from .worksheet import read_sheet
 
-        sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive_source)
+        sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive_source,
+                           memo)
     return Edition(config, document, tuple(sources), sheet)
 
 

@@ -71,11 +71,22 @@ def test_drift_is_reported_at_the_line_of_the_other_edition():
     ]
 
 
-def test_purity_reports_line_and_column():
+@pytest.mark.parametrize("remembered", [False, True])
+def test_purity_reports_line_and_column(remembered, tmp_path, monkeypatch):
+    """The same warnings whether OpenCC looks at the text or a memo of an earlier build answers."""
+    memo_file = tmp_path / "purity.json"
+    source = parse_source("01-a.md", "content/zh-Hant/01-a.md", "# 標題\n\n這是简体字。\n", Sink())
+    if remembered:
+        earlier = variants.CheckMemo(memo_file)
+        variants.check_source(source, Sink(), "Hant", "TW", TAIWAN, earlier)
+        earlier.save()
+        monkeypatch.setattr(variants, "convert", lambda *a: pytest.fail("OpenCC ran on a remembered text"))
+    memo = variants.CheckMemo(memo_file)
     sink = Sink()
-    source = parse_source("01-a.md", "content/zh-Hant/01-a.md", "# 標題\n\n這是简体字。\n", sink)
-    variants.check_source(source, sink, "Hant", "TW", TAIWAN)
+    variants.check_source(source, sink, "Hant", "TW", TAIWAN, memo)
+    memo.save()
     assert [str(d) for d in sink.items] == [
         "content/zh-Hant/01-a.md:3:3: warning: Simplified character '简' in a Traditional edition (expected '簡')",
         "content/zh-Hant/01-a.md:3:4: warning: Simplified character '体' in a Traditional edition (expected '體')",
     ]
+    assert memo_file.is_file()

@@ -48,12 +48,12 @@ def sheet_source(book, config, root, sink: Sink, derive) -> content.Source | Non
     return derive(book, config, origin, content.WORKSHEET, root, sink)
 
 
-def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive) -> Worksheet | None:
+def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive, memo=None) -> Worksheet | None:
     """The edition's worksheet, checked (syntax, script, parity with the source edition's)."""
     source = sheet_source(book, config, root, sink, derive)
     if source is None:
         return None
-    variants.check_source(source, sink, loc.script, loc.territory, style)
+    variants.check_source(source, sink, loc.script, loc.territory, style, memo)
     sheet = parse(source, sink, ui_strings(gettext, loc, ""))
     if sheet is None:
         return None
