@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as ReportLabTTFont
 from reportlab.pdfgen import canvas
 
-from handbook.typeset import fonts, outlines
+from handbook.typeset import charstrings, fonts, outlines
 
 TEXT = "中文排版，测试。Aal 1"
 ABSENT = "\U0010FFFD"  # a private-use code point no Noto face maps
@@ -228,6 +228,27 @@ def test_one_pass_outlines_equal_fonttools_per_weight_outlines(sc, monkeypatch):
         glyph.expand(None)
         return (list(glyph.coordinates), [f & 1 for f in glyph.flags], glyph.endPtsOfContours)
     assert [[decoded(d) for d in column] for column in fast] == [[decoded(d) for d in column] for column in slow]
+
+
+@pytest.mark.parametrize("face", ["sc", "tc"])
+def test_fast_charstring_reader_equals_fonttools(face, request):
+    """Every 40th glyph of the face (about 1,600): the same contours as fontTools' interpreter gives with
+    the same linear blender, point for point; an operator it does not know falls back, it never guesses."""
+    location = request.getfixturevalue(face)
+    linear = lambda vsindex, deltas: complex(0, deltas[0]) if deltas else 0  # noqa: E731
+    with fonts.open_face(location) as font:
+        cff, data = outlines._cff2(font)
+        charstring, subrs = outlines._charstrings(cff, data), {"global": outlines._RawIndex(cff.GlobalSubrs, data)}
+        compared = 0
+        for gid in range(0, font["maxp"].numGlyphs, 40):
+            code, private = charstring(gid)
+            reference = outlines._outline(outlines.T2CharString(code, private=private, globalSubrs=cff.GlobalSubrs),
+                                          linear)
+            assert outlines._linear_outline(code, private, data, subrs) == reference, gid
+            compared += 1
+        assert compared > 1500
+        with pytest.raises(charstrings.Unsupported):
+            outlines._linear_outline(bytes([139, 139, 21, 139, 2]), private, data, subrs)  # operator 2: reserved
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -21,6 +21,7 @@ from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.varLib.models import supportScalar
 from fontTools.varLib.varStore import VarStoreInstancer
 
+from . import charstrings
 from .fonts import FaceLocation, FontError, open_face
 
 FIXED_TIME = timestampFromString("Wed Jan  1 00:00:00 2020")  # head.created/modified
@@ -181,17 +182,42 @@ def _single_region(font: TTFont, cff, locations: list) -> list | None:
 
 
 def _charstrings(cff, data: bytes):
-    """gid -> CFF2 charstring, found in the raw INDEX: fontTools would first read all 65k offsets."""
+    """gid -> (charstring bytes, Private DICT), found in the raw INDEX: fontTools would first read all
+    65k offsets."""
     top = cff.topDictIndex[0]
     at = top.rawDict["CharStrings"]
     count, size = struct.unpack_from(">IB", data, at)
     base, fds = at + 4 + size * (count + 1), top.FDSelect if "FDSelect" in top.rawDict else None
 
-    def get(gid: int) -> T2CharString:
+    def get(gid: int) -> tuple[bytes, object]:
         start, end = (int.from_bytes(data[at + 5 + size * i:at + 5 + size * (i + 1)], "big") for i in (gid, gid + 1))
-        private = top.FDArray[fds[gid] if fds else 0].Private
-        return T2CharString(data[base + start:base + end], private=private, globalSubrs=cff.GlobalSubrs)
+        return data[base + start:base + end], top.FDArray[fds[gid] if fds else 0].Private
     return get
+
+
+class _RawIndex:
+    """The items of a fontTools INDEX as the bytes in the table (fontTools may already have replaced
+    its own items by decompiled programs)."""
+
+    def __init__(self, index, data: bytes):
+        self.offsets = getattr(index, "offsets", None) or [0]
+        self.base = getattr(index, "offsetBase", 0)
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.data[self.base + self.offsets[i]:self.base + self.offsets[i + 1]]
+
+
+def _linear_outline(code: bytes, private, data: bytes, locals_: dict) -> list:
+    """Contours with complex coordinates by the fast reader (:mod:`charstrings`)."""
+    key = id(private)
+    if key not in locals_:
+        locals_[key] = _RawIndex(getattr(private, "Subrs", None), data)
+    return charstrings.outline(code, locals_[key], locals_["global"], private.getNumRegions,
+                               getattr(private, "vsindex", 0))
 
 
 def draw(font: TTFont, gids: list[int], locations: list) -> list[list[bytes]]:
@@ -201,14 +227,19 @@ def draw(font: TTFont, gids: list[int], locations: list) -> list[list[bytes]]:
     if scalars is not None:
         store = cff.topDictIndex[0].VarStore.otVarStore
         blenders = [VarStoreInstancer(store, font["fvar"].axes, loc).interpolateFromDeltas for loc in locations]
-        drawn, charstring = [], _charstrings(cff, data)
+        drawn, charstring, local_subrs = [], _charstrings(cff, data), {"global": _RawIndex(cff.GlobalSubrs, data)}
         for gid in gids:
-            cs = charstring(gid)
+            code, private = charstring(gid)
             try:
-                contours = _outline(cs, lambda vsindex, deltas: complex(0, deltas[0]) if deltas else 0)
-                drawn.append([tt_glyph(contours, s) for s in scalars])
-            except _NonLinear:
-                drawn.append([tt_glyph(_outline(cs, blend), 0) for blend in blenders])
+                contours = _linear_outline(code, private, data, local_subrs)
+            except charstrings.Unsupported:  # fontTools' interpreter: still linear, or once per weight
+                cs = T2CharString(code, private=private, globalSubrs=cff.GlobalSubrs)
+                try:
+                    contours = _outline(cs, lambda vsindex, deltas: complex(0, deltas[0]) if deltas else 0)
+                except _NonLinear:
+                    drawn.append([tt_glyph(_outline(cs, blend), 0) for blend in blenders])
+                    continue
+            drawn.append([tt_glyph(contours, s) for s in scalars])
         return [list(column) for column in zip(*drawn)] if drawn else [[] for _ in locations]
     out, cubic, order = [], "CFF " in font or "CFF2" in font, font.getGlyphOrder()
     for loc in locations:
