@@ -20,6 +20,7 @@ from dataclasses import replace
 from . import content, drift, glyphs, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
+from .memo import FileMemo
 from .stamps import Stamps
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,7 @@ def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, option
                  phrases: dict[str, str]) -> Made:
     """Read one edition, then make those of its outputs whose inputs changed since they were written."""
     sink, timings, started = Sink(), {}, time.perf_counter()
-    memo = variants.CheckMemo(options.cache_dir / f"purity-{config.name}.json")
+    memo = FileMemo(options.cache_dir / f"read-{config.name}.pickle", "pickle")
     edition = read_edition(book, config, options, sink, phrases, memo)
     memo.save()
     timings[f"{config.name}:read"] = time.perf_counter() - started
@@ -217,9 +218,9 @@ def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> l
 
 # -- reading ---------------------------------------------------------------------------------
 def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions, sink: Sink,
-                 phrases: dict[str, str] | None = None, memo: variants.CheckMemo | None = None) -> Edition | None:
+                 phrases: dict[str, str] | None = None, memo: FileMemo | None = None) -> Edition | None:
     """Sources of one edition (hand-written or derived), checked, parsed and modelled (``memo``: purity
-    results of earlier builds)."""
+    checks and chapter models of earlier builds)."""
     try:
         loc = locale.parse_locale(config.locale)
         style = variants.punctuation(config.punctuation)
@@ -230,8 +231,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     chapters = []
     for number, source in enumerate(sources, start=1):
         variants.check_source(source, sink, loc.script, loc.territory, style, memo)
-        parsed = markup.parse_markdown(source.text)
-        chapters.append(model.build_chapter(parsed, source, sink, f"c{number:02d}"))
+        chapters.append(chapter_of(source, f"c{number:02d}", sink, memo))
     translations = locale.load_translations(options.templates_dir / "locale", loc, options.project_root, sink)
     meta = model.FrontMatter(config.title, config.subtitle, config.author, locale.language_tag(loc),
                              locale.long_date(book.edition, loc))
@@ -261,6 +261,24 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
         sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive_source,
                            memo)
     return Edition(config, document, tuple(sources), sheet)
+
+
+def chapter_of(source: content.Source, ident: str, sink: Sink, memo: FileMemo | None = None) -> model.Chapter:
+    """A source parsed and modelled, or taken from ``memo`` with the diagnostics it gave then: a chapter
+    is a function of its source alone (and of the code), so its model is kept by their digest."""
+    key = stamps.digest("chapter", source, ident).encode() if memo is not None else None
+    remembered = memo.get(key) if memo is not None else None
+    if remembered is not None:
+        chapter, found = remembered
+    else:
+        local = Sink()
+        chapter = model.build_chapter(markup.parse_markdown(source.text), source, local, ident)
+        found = local.items
+        if memo is not None:
+            memo.put(key, (chapter, found))
+    for diagnostic in found:
+        sink.add(diagnostic)
+    return chapter
 
 
 def load_sources(book: BookConfig, config: VariantConfig, root: Path, sink: Sink,

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from .diagnostics import Sink, SourcePos
+from .memo import FileMemo
 
 
 @dataclass(frozen=True)
@@ -68,43 +65,18 @@ def convert(text: str, config: str) -> str:
         raise ValueError(f"OpenCC configuration '{config}' failed: {exc}") from None
 
 
-class CheckMemo:
-    """Purity results by digest of (OpenCC configuration, text), kept in a file between builds:
-    OpenCC's Traditional dictionaries take about 0.07 s to load in each process, and a text that has
-    not changed needs no second look. The file keeps the entries the last build used."""
-
-    def __init__(self, path: Path | None = None):
-        self.path = path
-        try:
-            self.known = json.loads(path.read_text(encoding="utf-8")) if path else {}
-        except (OSError, ValueError):
-            self.known = {}
-        if not isinstance(self.known, dict):
-            self.known = {}
-        self.used: dict[str, list] = {}
-
-    def foreign_characters(self, text: str, config: str | None) -> list[tuple[int, str, str]]:
-        if not config or not text:
-            return []
-        key = hashlib.sha256(f"{config}\0{_opencc_version()}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
-        found = self.known.get(key)
-        if not isinstance(found, list):
-            found = [list(item) for item in foreign_characters(text, config)]
-        self.used[key] = found
-        return [tuple(item) for item in found]
-
-    def save(self) -> None:
-        """Write the entries this build used, atomically; a cache that cannot be written only costs time."""
-        if self.path is None or self.used == self.known:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(self.used, out, ensure_ascii=False)
-            os.replace(temp, self.path)
-        except OSError:
-            pass
+def remembered_foreign_characters(text: str, config: str | None, memo: FileMemo | None) -> list[tuple[int, str, str]]:
+    """:func:`foreign_characters`, kept in ``memo`` between builds by digest of (configuration, OpenCC
+    version, text): OpenCC's Traditional dictionaries take about 0.07 s to load in each process, and a
+    text that has not changed needs no second look."""
+    if memo is None or not config or not text:
+        return foreign_characters(text, config)
+    key = hashlib.sha256(f"purity\0{config}\0{_opencc_version()}\0{text}".encode("utf-8", "surrogatepass")).digest()
+    found = memo.get(key)
+    if not isinstance(found, tuple):
+        found = tuple(foreign_characters(text, config))
+        memo.put(key, found)
+    return list(found)
 
 
 def _opencc_version() -> str:
@@ -137,10 +109,10 @@ def foreign_characters(text: str, config: str | None) -> list[tuple[int, str, st
 
 
 def check_purity(text: str, script: str | None, territory: str | None, pos_of, sink: Sink,
-                 memo: CheckMemo | None = None) -> None:
+                 memo: FileMemo | None = None) -> None:
     """Warn at each character of the other script (``pos_of(offset) -> SourcePos``)."""
     name = {"Hans": "Traditional", "Hant": "Simplified"}.get(script or "", "")
-    for offset, char, wanted in (memo or CheckMemo()).foreign_characters(text, purity_config(script, territory)):
+    for offset, char, wanted in remembered_foreign_characters(text, purity_config(script, territory), memo):
         sink.warning(f"{name} character '{char}' in a {'Simplified' if script == 'Hans' else 'Traditional'} "
                      f"edition (expected '{wanted}')", pos_of(offset))
 
@@ -158,7 +130,7 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def check_source(source, sink: Sink, script: str | None, territory: str | None, style: Punctuation,
-                 memo: CheckMemo | None = None) -> None:
+                 memo: FileMemo | None = None) -> None:
     """Check one content file: characters of the other script and quotes of the other style."""
     def pos(offset: int) -> SourcePos:
         line, col = line_col(source.text, offset)

@@ -143,3 +143,23 @@ def page_texts_cache(built, number, _cache={}):
             feet.append(page.get_textpage().get_text_bounded(0, 0, width, 16 * 72 / 25.4))
         _cache["feet"] = feet
     return _cache["feet"][number - 1]
+
+
+def test_chapter_models_are_remembered_by_their_source(tmp_path, monkeypatch):
+    """A chapter read from the memo equals the one parsed from its source; an edited source is parsed again."""
+    from dataclasses import replace
+
+    from handbook import markup, pipeline
+    from handbook.memo import FileMemo
+
+    source = edition("zh-Hans").sources[3]
+    parsed = pipeline.chapter_of(source, "c04", Sink())
+    first = FileMemo(tmp_path / "read.pickle", "pickle")
+    assert pipeline.chapter_of(source, "c04", Sink(), first) == parsed
+    first.save()
+    real, parses = markup.parse_markdown, []
+    monkeypatch.setattr(markup, "parse_markdown", lambda text: parses.append(text) or real(text))
+    memo = FileMemo(tmp_path / "read.pickle", "pickle")
+    assert pipeline.chapter_of(source, "c04", Sink(), memo) == parsed and parses == []
+    edited = replace(source, text=source.text.replace("。", "！", 1))
+    assert pipeline.chapter_of(edited, "c04", Sink(), memo) != parsed and parses == [edited.text]

@@ -6,6 +6,7 @@ import pytest
 from handbook import drift, markup, model, variants
 from handbook.content import parse_source
 from handbook.diagnostics import Sink
+from handbook.memo import FileMemo
 
 TAIWAN = variants.punctuation("taiwan")
 
@@ -74,14 +75,14 @@ def test_drift_is_reported_at_the_line_of_the_other_edition():
 @pytest.mark.parametrize("remembered", [False, True])
 def test_purity_reports_line_and_column(remembered, tmp_path, monkeypatch):
     """The same warnings whether OpenCC looks at the text or a memo of an earlier build answers."""
-    memo_file = tmp_path / "purity.json"
+    memo_file = tmp_path / "purity.bin"
     source = parse_source("01-a.md", "content/zh-Hant/01-a.md", "# 標題\n\n這是简体字。\n", Sink())
     if remembered:
-        earlier = variants.CheckMemo(memo_file)
+        earlier = FileMemo(memo_file)
         variants.check_source(source, Sink(), "Hant", "TW", TAIWAN, earlier)
         earlier.save()
         monkeypatch.setattr(variants, "convert", lambda *a: pytest.fail("OpenCC ran on a remembered text"))
-    memo = variants.CheckMemo(memo_file)
+    memo = FileMemo(memo_file)
     sink = Sink()
     variants.check_source(source, sink, "Hant", "TW", TAIWAN, memo)
     memo.save()
