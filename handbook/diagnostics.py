@@ -8,6 +8,7 @@ errors, so an author sees every problem of a run at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -98,6 +99,11 @@ def fail(message: str, pos: SourcePos | None = None, *hints: str) -> HandbookErr
 def relative(path: Path, root: Path) -> str:
     """A path as the author knows it: relative to the project when it is inside it."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(path.resolve().relative_to(_resolved(root)))
     except ValueError:
         return str(path)
+
+
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()

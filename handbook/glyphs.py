@@ -60,7 +60,7 @@ def _block_text(blocks) -> list[str]:
 
 def drawn_characters(text: str) -> set[str]:
     """Characters that need a glyph: not line breaks, not format or control characters."""
-    return {ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")}
+    return {ch for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")}
 
 
 _REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")

@@ -235,7 +235,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     translations = locale.load_translations(options.templates_dir / "locale", loc, options.project_root, sink)
     meta = model.FrontMatter(config.title, config.subtitle, config.author, locale.language_tag(loc),
                              locale.long_date(book.edition, loc))
-    env = templating.make_environment(options.templates_dir, config.name, translations)
+    env = templating.make_environment(options.templates_dir, config.name, translations, options.cache_dir)
     context = {
         "book": meta, "variant": config.name,
         "chapters": [{"title": c.title, "short_title": c.short_title} for c in chapters],

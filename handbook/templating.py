@@ -28,14 +28,24 @@ from .diagnostics import Sink, SourcePos, relative
 BOOK_TEMPLATE = "book.xml.j2"
 
 
-def make_environment(templates_dir: Path, variant: str, translations) -> jinja2.Environment:
+def make_environment(templates_dir: Path, variant: str, translations, cache_dir: Path | None = None) -> jinja2.Environment:
+    """Templates of the variant's folder first, then the shared ones; compiled templates are kept in
+    ``cache_dir`` (Jinja's own bytecode cache, checked against each template's source)."""
     search = [templates_dir / variant, templates_dir]
+    cache = None
+    if cache_dir is not None:
+        try:
+            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        except OSError:
+            pass  # an unwritable cache only costs the compile
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
+        bytecode_cache=cache,
     )
     env.install_gettext_translations(translations, newstyle=True)
     return env

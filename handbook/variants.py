@@ -119,7 +119,10 @@ def check_purity(text: str, script: str | None, territory: str | None, pos_of, s
 
 def wrong_quotes(text: str, style: Punctuation) -> list[tuple[int, str, str]]:
     """(offset, mark, the mark this style uses) for quotes of another style."""
-    return [(offset, char, style.quotes[char]) for offset, char in enumerate(text) if char in style.quotes]
+    if not style.quotes:
+        return []
+    marks = re.compile("[" + "".join(map(re.escape, style.quotes)) + "]")  # re caches compiled patterns
+    return [(m.start(), m.group(), style.quotes[m.group()]) for m in marks.finditer(text)]
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
