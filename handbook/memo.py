@@ -4,10 +4,10 @@ grows beyond one book; one that cannot be read or written only costs time."""
 from __future__ import annotations
 
 import marshal
-import os
 import pickle
-import tempfile
 from pathlib import Path
+
+from .atomic import write_atomically
 
 FORMATS = {"marshal": (marshal.loads, marshal.dumps), "pickle": (pickle.loads, pickle.dumps)}
 
@@ -48,14 +48,6 @@ class FileMemo:
         if self.path is None or self.used.keys() == self.known.keys():
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(self.dumps(self.used))
-                os.replace(temp, self.path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, self.dumps(self.used))
         except OSError:
             pass

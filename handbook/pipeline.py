@@ -20,6 +20,7 @@ from dataclasses import replace
 from . import content, drift, glyphs, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
+from .atomic import write_atomically
 from .memo import FileMemo
 from .stamps import Stamps
 
@@ -512,16 +513,3 @@ def in_parallel(function, items: list, enabled: bool = True) -> list:
     if failure:
         raise RuntimeError(f"an edition failed in a worker process:\n{failure}")
     return results
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -24,7 +24,7 @@ warm coverage 14 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, importlib.util, json, marshal, os, tempfile
+import hashlib, importlib.util, json, marshal, os
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import fontTools
+
+from ..atomic import write_atomically
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -67,19 +69,6 @@ def _key(*parts) -> str:
 def _identity(path: Path) -> tuple:
     st = os.stat(path)
     return (str(path), st.st_size, st.st_mtime_ns)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file + os.replace: a racing process reads the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 # --- finding faces -------------------------------------------------------------------------
@@ -138,7 +127,7 @@ def locate_face(family: str, search_dirs: Sequence[Path] = (), *, cache_dir: Pat
             break
     if fresh:
         try:
-            _write_atomic(scan_file, json.dumps({**known, **fresh}).encode())
+            write_atomically(scan_file, json.dumps({**known, **fresh}).encode())
         except OSError:
             pass  # an unwritable cache only costs the next scan
     if match is None:
@@ -180,7 +169,7 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
             with open_face(location) as font:
                 best = font["cmap"].getBestCmap() or {}
                 flat.extend(x for cp in sorted(best) for x in (cp, font.getGlyphID(best[cp])))
-            _write_atomic(path, flat.tobytes())
+            write_atomically(path, flat.tobytes())
         _CMAPS[key] = dict(zip(flat[0::2], flat[1::2]))
     return _CMAPS[key]
 
@@ -259,12 +248,12 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
             for (weight, store), adv, data in zip(stores.items(), advances, glyphs):
                 store["meta"] = meta
                 store["glyphs"].update(zip(missing, zip(adv, data)))
-                _write_atomic(_store_path(cache_dir, location, weight), marshal.dumps(store))
+                write_atomically(_store_path(cache_dir, location, weight), marshal.dumps(store))
         for weight, key in keys.items():
             glyphs, stem = stores[weight]["glyphs"], _stem(location, weight)
             records = [(cp, *glyphs[cp]) for cp in cps]
             data = outlines.assemble(stores[weight]["meta"], records, weight, f"{stem}-{key[:8]}")
-            _write_atomic(cache_dir / f"font-{stem}-{key}.ttf", data)
+            write_atomically(cache_dir / f"font-{stem}-{key}.ttf", data)
             _prune(cache_dir, stem)
             results[location, weight] = data
     return [results[location, weight] for location, weight in requests]
