@@ -144,9 +144,10 @@ def check_worksheet(sheet, config, theme, options, sink: Sink):
     return check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
 
 
-def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink) -> FontFiles | None:
+def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink,
+              layouts: Path | None = None) -> FontFiles | None:
     """Check coverage of every drawn character, prepare the regular and bold faces, then check that
-    every block fits the page (None after reporting what does not)."""
+    every block fits the page (None after reporting what does not; ``layouts``: the line cache)."""
     checked = check_coverage(document, sources, config, theme, options, sink)
     if checked is None:
         return None
@@ -156,6 +157,6 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     files = FontFiles(regular, bold, (fontfiles.face_identity(regular_face, fontset.regular),
                                       fontfiles.face_identity(bold_face, fontset.bold)))
     theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
-    if not check_fit(document, theme, files, sink, theme_file, config.pos):
+    if not check_fit(document, theme, files, sink, theme_file, config.pos, layouts):
         return None
     return files

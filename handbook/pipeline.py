@@ -416,14 +416,15 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
         if options.fill or not {"handbook", "booklet"} & set(outputs):
             return files
     started = time.perf_counter()
-    fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)
+    layouts = options.cache_dir / f"lines-{name}.bin"  # paragraph layouts, kept between builds
+    fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink, layouts)
     if fonts is None:
         return files
     timings[f"{name}:fonts"] = time.perf_counter() - started
     from .typeset.layout import typeset
 
     started = time.perf_counter()
-    reading = typeset(edition.document, theme, fonts, line_cache=options.cache_dir / f"lines-{name}.bin")
+    reading = typeset(edition.document, theme, fonts, line_cache=layouts)
     timings[f"{name}:typeset"] = time.perf_counter() - started
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading

@@ -9,12 +9,15 @@ that can be at risk are measured (headings, tables, deeply nested lists), so a b
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from reportlab.platypus import Table
 
 from .. import model
 from ..diagnostics import Sink, SourcePos
 from .flowables import TextBlock
 from .layout import FontFiles, Metrics, _StoryBuilder
+from .linecache import line_cache
 from .pages import Geometry
 
 EPSILON = 0.01  # pt
@@ -23,8 +26,9 @@ MIN_SHARE = 0.25  # the text of a list item keeps at least this share of the mea
 
 
 def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
-              title_pos: SourcePos | None = None) -> bool:
-    """Report every block of ``document`` that the pages cannot hold; True when there is none."""
+              title_pos: SourcePos | None = None, layouts: Path | None = None) -> bool:
+    """Report every block of ``document`` that the pages cannot hold; True when there is none. (``layouts``:
+    the line cache the layout will use, so that what is measured here is not broken again there.)"""
     before = len(sink.errors)
     try:
         geometry = Geometry.from_theme(theme)
@@ -32,7 +36,8 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
         sink.error(str(exc), theme_pos)
         return False
     metrics = Metrics(fonts)
-    checker = _Checker(_StoryBuilder(document, theme, metrics, geometry), geometry, sink)
+    cache = line_cache(layouts, metrics.face_of) if layouts else None
+    checker = _Checker(_StoryBuilder(document, theme, metrics, geometry, cache), geometry, sink)
     head_font, head_size = metrics.names["regular"], theme.small["head_size"]
 
     def head_width(text: str) -> float:

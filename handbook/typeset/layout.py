@@ -19,7 +19,7 @@ from .. import model
 from ..theme import Theme
 from .cjk import Run
 from .flowables import MIN_LINES, Decoration, HorizontalRule, TextBlock
-from .linecache import LineCache
+from .linecache import LineCache, line_cache as open_line_cache
 from .pages import BookDocTemplate, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
 
@@ -314,7 +314,7 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     ``line_cache`` is a file that keeps paragraph layouts between builds)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
-    cache = LineCache(line_cache, metrics.face_of) if line_cache else None
+    cache = open_line_cache(line_cache, metrics.face_of) if line_cache else None
     builder = _StoryBuilder(document, theme, metrics, geometry, cache)
     story = builder.story()
     keep_headings_with_text(story, geometry.measure, geometry.text_height)

@@ -21,6 +21,14 @@ from .cjk import Line, Piece, Run
 FaceOf = Callable[[str], str]  # registered font name -> the identity of the face and weight it was made from
 
 
+def line_cache(path: Path, face_of: FaceOf) -> LineCache:
+    """The open cache of ``path`` in this process, else a new one: the fit checks before layout and the
+    layout itself share it, so the file is read once and written once (by the layout, at the end)."""
+    if path not in _OPEN:
+        _OPEN[path] = LineCache(path, face_of)
+    return _OPEN[path]
+
+
 class LineCache:
     """Layouts by paragraph key, read from ``path`` and written back (used entries only) by :meth:`save`."""
 
@@ -49,6 +57,10 @@ class LineCache:
 
     def save(self) -> None:
         self.memo.save()
+        _OPEN.pop(self.memo.path, None)
+
+
+_OPEN: dict[Path, LineCache] = {}
 
 
 def _pack(lines: list[Line], runs: Sequence[Run]) -> tuple:
