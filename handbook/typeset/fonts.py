@@ -18,9 +18,10 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
 - Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
 - This module finds faces and keeps the caches; drawing and assembling live in :mod:`outlines`,
   imported only on a cache miss, so a warm build never loads fontTools' outline code.
-Medians of 7 fresh processes: cold 4 fonts (SC+TC x 400+700) 1.76 s (one process 3.05 s);
-cold 1 face x 2 weights 0.84 s (1.03 s); edit one character, 4 fonts 0.16 s; warm 4 fonts 2 ms;
-warm coverage 14 ms. Fonts are about 315 KiB each.
+Medians of 5 fresh processes (bench/bench_fonts.py, 1,200 characters), with the charstring reader of
+:mod:`charstrings`: cold 4 fonts (SC+TC x 400+700) 0.90 s (one process 1.34 s; 1.76 / 3.05 s before it);
+cold 1 face x 2 weights 0.56 s (0.69 s); edit one character, 4 fonts 0.14 s; warm 4 fonts 1 ms; warm
+coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
