@@ -10,13 +10,15 @@ Exit codes: 0 success; 1 the content has errors (or warnings with --strict); 2 b
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -47,6 +49,8 @@ def ensure_environment() -> None:
     stamp = VENV / ".requirements.sha256"
     digest = _requirements_digest()
     if not python.exists() or not stamp.exists() or stamp.read_text().strip() != digest:
+        import subprocess
+
         print("setting up .venv with the pinned requirements (first run only) ...", file=sys.stderr, flush=True)
         try:
             if not python.exists():
@@ -67,6 +71,8 @@ EPILOG = ("exit codes: 0 ok; 1 the content has errors (or warnings, with --stric
 
 
 def make_parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at the top: the process that only re-runs itself inside .venv skips it
+
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Turn a Markdown handbook (content/) into print-ready PDFs (output/). "
@@ -152,6 +158,8 @@ def main(argv: list[str]) -> int:
     if getattr(args, "fill_merge", False) and not args.fill:
         parser.error("--fill-merge needs --fill FILE")
     if args.command == "test":
+        import subprocess
+
         return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT)
     if args.command == "new":
         return run_new(args)
