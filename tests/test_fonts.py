@@ -233,7 +233,8 @@ def test_one_pass_outlines_equal_fonttools_per_weight_outlines(sc, monkeypatch):
 @pytest.mark.parametrize("face", ["sc", "tc"])
 def test_fast_charstring_reader_equals_fonttools(face, request):
     """Every 40th glyph of the face (about 1,600): the same contours as fontTools' interpreter gives with
-    the same linear blender, point for point; an operator it does not know falls back, it never guesses."""
+    the same linear blender, point for point; an operator it does not know, or a malformed charstring, falls
+    back to fontTools: it never guesses."""
     location = request.getfixturevalue(face)
     linear = lambda vsindex, deltas: complex(0, deltas[0]) if deltas else 0  # noqa: E731
     with fonts.open_face(location) as font:
@@ -247,8 +248,9 @@ def test_fast_charstring_reader_equals_fonttools(face, request):
             assert outlines._linear_outline(code, private, data, subrs) == reference, gid
             compared += 1
         assert compared > 1500
-        with pytest.raises(charstrings.Unsupported):
-            outlines._linear_outline(bytes([139, 139, 21, 139, 2]), private, data, subrs)  # operator 2: reserved
+        for bad in (bytes([139, 139, 21, 139, 2]), bytes([21]), bytes([28, 1])):  # reserved op, empty stack, cut
+            with pytest.raises(charstrings.Unsupported):
+                outlines._linear_outline(bad, private, data, subrs)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -173,7 +173,10 @@ def outline(code: bytes, local: Sequence[bytes], global_: Sequence[bytes], regio
                 raise Unsupported(f"operator {b0}")
         state["depth"] -= 1
 
-    run(code)
+    try:
+        run(code)
+    except (IndexError, TypeError, ValueError, struct.error) as exc:  # a malformed charstring
+        raise Unsupported(str(exc)) from None
     return contours
 
 
