@@ -90,7 +90,7 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
         result.timings.update(edition.timings)
         for path in edition.up_to_date:
             progress(f"up to date {relative(path, options.project_root)}")
-    _compare_with_source(book, chosen, made, options, sink)
+    compare_with_source(book, chosen, {edition.name: edition.chapters for edition in made}, options, sink)
     _stop_if_failed(sink, options.strict)
     _write(made, stamps, result, options, progress)
     result.warnings, result.notes = sink.warnings, sink.notes
@@ -131,15 +131,15 @@ def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, option
     return Made(config.name, chapters, files, dict(digests.values()), sink.items, timings, fresh)
 
 
-def _compare_with_source(book: BookConfig, chosen: list[VariantConfig], made: list[Made], options: BuildOptions,
-                         sink: Sink) -> None:
-    """Structural drift of each edition against the source edition, reported at the edition's lines."""
-    source = next((m for m in made if m.name == book.source_variant and m.chapters), None)
-    folders = {config.name: config.folder for config in chosen}
-    for edition in made:
-        if source is not None and edition is not source and edition.chapters:
-            drift.compare_editions(list(source.chapters), list(edition.chapters), source.name,
-                                   relative(folders[edition.name], options.project_root), sink)
+def compare_with_source(book: BookConfig, chosen: list[VariantConfig], chapters: dict[str, tuple],
+                        options: BuildOptions, sink: Sink) -> None:
+    """Structural drift of each edition (name -> its chapters) against the source edition, reported at
+    the edition's lines."""
+    source = chapters.get(book.source_variant)
+    for config in chosen:
+        if source and config.name != book.source_variant and chapters.get(config.name):
+            drift.compare_editions(list(source), list(chapters[config.name]), book.source_variant,
+                                   relative(config.folder, options.project_root), sink)
 
 
 @contextmanager
@@ -190,11 +190,7 @@ def read_editions(book: BookConfig, chosen: list[VariantConfig], options: BuildO
     phrases = load_phrases(book, options.project_root, sink)
     editions = [read_edition(book, config, options, sink, phrases.get(config.name, {})) for config in chosen]
     editions = [edition for edition in editions if edition is not None]
-    source = next((e for e in editions if e.config.name == book.source_variant), None)
-    for edition in editions:
-        if source is not None and edition is not source:
-            drift.compare_editions(list(source.document.chapters), list(edition.document.chapters),
-                                   source.config.name, relative(edition.config.folder, options.project_root), sink)
+    compare_with_source(book, chosen, {e.config.name: e.document.chapters for e in editions}, options, sink)
     return editions
 
 
