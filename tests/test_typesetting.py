@@ -1,6 +1,7 @@
 """Chinese typesetting (clreq): the line breaker's properties, then the real book read back from the PDF."""
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import replace
 
@@ -14,6 +15,7 @@ from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
 from handbook.theme import load_theme
 from handbook.typeset import cjk, flowables
+from handbook.typeset import layout
 from handbook.typeset.layout import typeset
 
 # -- the breaker on synthetic metrics -------------------------------------------------------------
@@ -226,8 +228,9 @@ def test_pages_neither_start_with_a_lone_last_line_nor_end_with_a_heading(laid_o
 
 
 def test_the_line_cache_gives_what_breaking_again_gives(tmp_path, monkeypatch):
-    """Layouts kept between builds: a rebuild from the cache, and a rebuild after an edit, are byte for
-    byte what typesetting without a cache makes; the edited paragraph is broken again, not taken stale."""
+    """Layouts kept between builds: a rebuild from the cache, a first build that breaks half the paragraphs
+    in a second process, and a rebuild after an edit, are byte for byte what typesetting without a cache
+    makes; the edited paragraph is broken again, not taken stale."""
     options = BuildOptions()
     sink = Sink()
     book = load_book(options.content_dir, options.project_root, sink)
@@ -243,6 +246,11 @@ def test_the_line_cache_gives_what_breaking_again_gives(tmp_path, monkeypatch):
     fresh, fresh_edited = typeset(document, theme, fonts), typeset(edited, theme, fonts)
     assert fresh != fresh_edited
     assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    with monkeypatch.context() as patch:  # a big book's first build: half the paragraphs in a child process
+        patch.setattr(layout, "PARALLEL_LAYOUT_MIN", 1)
+        assert typeset(document, theme, fonts, line_cache=tmp_path / "ahead.bin") == fresh
+    ahead, normal = (marshal.loads(path.read_bytes()) for path in (tmp_path / "ahead.bin", cache))
+    assert normal.items() <= ahead.items()  # (ahead also holds cover-page blocks at the body's measure)
     broken = []
     real = flowables.layout_paragraph
     monkeypatch.setattr(flowables, "layout_paragraph", lambda runs, *a: broken.append(runs) or real(runs, *a))

@@ -78,13 +78,17 @@ class TextBlock(Flowable):
     def lines_for(self, width: float) -> list[Line]:
         if self._lines is not None and (self._laid_width is None or abs(self._laid_width - width) < 0.01):
             return self._lines
-        spec = self.spec
-        settings = (width - spec.left_indent - spec.right_indent, spec.first_indent if self.first else 0.0,
-                    spec.align, spec.compress)
+        settings = self.settings(width)
         compute = lambda: layout_paragraph(self.runs, self.advance, *settings)  # noqa: E731
         self._lines = self.cache.lines(self.runs, settings, compute) if self.cache else compute()
         self._laid_width = width
         return self._lines
+
+    def settings(self, width: float) -> tuple:
+        """(measure, first-line indent, alignment, punctuation style) of this block at ``width``."""
+        spec = self.spec
+        return (width - spec.left_indent - spec.right_indent, spec.first_indent if self.first else 0.0,
+                spec.align, spec.compress)
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width

@@ -16,6 +16,7 @@ from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Space
 from reportlab.lib.colors import HexColor
 
 from .. import model
+from ..parallel import in_parallel
 from ..theme import Theme
 from .cjk import Run
 from .flowables import MIN_LINES, Decoration, HorizontalRule, TextBlock
@@ -302,6 +303,27 @@ def _start_height(flowable, width: float, frame_height: float) -> float:
     return flowable.wrap(width, frame_height)[1]
 
 
+PARALLEL_LAYOUT_MIN = 800  # paragraphs to break before a second process pays for itself
+
+
+def lay_out_ahead(story: list, width: float, cache: LineCache) -> None:
+    """A book's first build (its paragraphs not in the line cache): half of them are broken in a forked
+    process while this one breaks the other half, and the layout then finds them all in the cache.
+    (Breaking is a third of the time of laying out a 250-page book with nothing cached.)"""
+    blocks = [f for f in story if isinstance(f, TextBlock)]
+    if len(blocks) < PARALLEL_LAYOUT_MIN or cache.size() > len(blocks) / 2:  # small, or mostly cached already
+        return
+    blocks = [block for block in blocks if not cache.has(block.runs, block.settings(width))]
+
+    def lay_out(chunk: list[TextBlock]) -> dict:
+        for block in chunk:
+            block.lines_for(width)
+        return cache.entries([cache.key(block.runs, block.settings(width)) for block in chunk])
+
+    for entries in in_parallel(lay_out, [blocks[0::2], blocks[1::2]]):
+        cache.merge(entries)
+
+
 def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
     if col < len(align) and align[col] in ("center", "right"):
         return replace(spec, align=align[col])
@@ -317,6 +339,8 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     cache = open_line_cache(line_cache, metrics.face_of) if line_cache else None
     builder = _StoryBuilder(document, theme, metrics, geometry, cache)
     story = builder.story()
+    if cache is not None:
+        lay_out_ahead(story, geometry.measure, cache)
     keep_headings_with_text(story, geometry.measure, geometry.text_height)
     buffer = io.BytesIO()
     small = theme.small

@@ -55,6 +55,21 @@ class LineCache:
                                 for run in runs]))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=self.salt).digest()
 
+    def size(self) -> int:
+        """Layouts the file held when it was read."""
+        return len(self.memo.known)
+
+    def has(self, runs: Sequence[Run], settings: tuple) -> bool:
+        return self.memo.get(self.key(runs, settings)) is not None
+
+    def entries(self, keys: list[bytes]) -> dict[bytes, tuple]:
+        """The packed layouts of these keys (laid out in this process), to hand to another."""
+        return {key: self.memo.get(key) for key in keys}
+
+    def merge(self, entries: dict[bytes, tuple]) -> None:
+        for key, packed in entries.items():
+            self.memo.put(key, packed)
+
     def save(self) -> None:
         self.memo.save()
         _OPEN.pop(self.memo.path, None)
