@@ -17,6 +17,7 @@ from . import model
 from .diagnostics import Sink, SourcePos, relative
 from .typeset import fonts as fontfiles
 from .typeset.fit import check_fit
+from .typeset.tokens import is_ignorable
 from .typeset.layout import FontFiles
 
 UI_CHARACTERS = "0123456789.?•"  # drawn by the typesetter itself: folios, TOC numbers, list labels
@@ -59,8 +60,13 @@ def _block_text(blocks) -> list[str]:
 
 
 def drawn_characters(text: str) -> set[str]:
-    """Characters that need a glyph: not line breaks, not format or control characters."""
-    return {ch for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")}
+    """Characters that need a glyph: not line breaks, not format or control characters, not default-ignorable
+    code points (a variation selector, as in ☎️, is not drawn); and the hyphen that hyphenating a word adds."""
+    chars = {ch for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch) not in ("Cc", "Cf")
+             and not is_ignorable(ch)}
+    if any(ch.isascii() and ch.isalpha() for ch in chars):
+        chars.add("-")
+    return chars
 
 
 _REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")

@@ -7,24 +7,32 @@ spacing ``Tc``). No ReportLab here: the flowable that draws the pieces lives in 
 The steps, in order (clreq "basic" prohibition level; DESIGN §4):
 
 1. ``make_atoms``: every Han character and full-width mark is an atom; a Latin word, a number with its
-   signs and units (``12.5%``, ``¥1,234.50``) or a URL is one unbreakable atom (a token longer than the
-   line is cut after ``/ - ? &``, else where it must). Adjacent full-width marks share space
-   (``。”`` is 1.5 em) when the edition compresses punctuation (mainland, Hong Kong).
-2. ``break_lines``: greedy filling with break opportunities between atoms, except before a closing mark
-   (``NO_START``), after an opening one (``NO_END``), inside ``——``/``……`` and between a number and its
-   Han unit (``30天``). A closing mark that overflows is first *squeezed* (set half-width at the line
-   end) and only then pushed to the next line with the character before it.
-3. ``avoid_orphan``: the last line never holds a single character (孤字).
-4. ``set_line``: Han–Latin gaps of ¼ em; a non-final line is justified to the measure: word spaces
-   first (up to +¼ em), then Han–Latin gaps (up to ½ em), then all gaps between characters equally,
-   never inside a Latin word. The last line keeps natural spacing.
+   signs and units (``12.5%``, ``¥1,234.50``) or a URL is one token, split into pieces only where
+   :mod:`tokens` allows a line to end inside it (URLs and e-mail addresses after ``/ . - _ ? & = # @``,
+   code after ``/ - _ .``, English words at dictionary hyphenation points, with a visible hyphen; numbers
+   never). Default-ignorable characters (variation selectors, ZWJ, soft hyphen …) are not drawn. Adjacent
+   full-width marks share space (``。”`` is 1.5 em) when the edition compresses punctuation (mainland, Hong Kong).
+2. :func:`totalfit.total_fit`: the breaks of least total demerits (Knuth–Plass) among the legal ones: not
+   before a closing mark (``NO_START``), not after an opening one (``NO_END``), not inside ``——``/``……``,
+   not between a number and its Han unit (``30天``) unless nothing else works; marks inside a line may be
+   squeezed (先挤进), a closing mark at the line end is set half-width; no single character on the last
+   line (孤字). ``break_lines`` (greedy) and ``avoid_orphan`` remain for the rare paragraph that has no
+   breaking inside the measure at all.
+3. ``set_line``: Han–Latin gaps of ¼ em; a non-final line is justified to the measure: word spaces and
+   Han–Latin gaps first (up to +¼ em), then every gap between characters equally up to +¼ em (the cap:
+   no more than ¼ em between two Han characters), then — only when the breaker found nothing better —
+   word spaces and Han–Latin gaps again. Never inside a Latin word. The last line keeps natural spacing;
+   a line that ends inside a URL or an overlong token and cannot be justified under the cap stays ragged.
 """
 from __future__ import annotations
 
 import unicodedata
 import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
+
+from . import tokens
 
 OPENING = set("（《「『【〔〈‘“〖［｛")
 CLOSING = set("）》」』】〕〉’”〗］｝")
@@ -32,7 +40,6 @@ PAUSES = set("，。、；：？！")
 NO_START = CLOSING | PAUSES | set("…—～·・‧％‰℃") | set(",.;:?!)]}%")
 NO_END = OPENING | set("([{")
 UNBREAKABLE_PAIRS = set("—…")  # ——, ……: one 2-em unit
-TOKEN_BREAK_AFTER = set("/-?&")
 SPACES = set(" \u00a0")
 EPSILON = 0.01  # pt: widths are sums of floats
 
@@ -60,7 +67,7 @@ class Atom:
     """The unit of breaking. A plain slotted class: a book makes tens of thousands of them."""
 
     __slots__ = ("text", "run", "width", "kind", "softbreak", "trim_left", "trim_right", "scale",
-                 "gap", "gap_kind", "brk")
+                 "gap", "gap_kind", "brk", "penalty", "hyphen", "emergency", "overlong")
 
     def __init__(self, text: str, run: Run, width: float, kind: str, softbreak: bool = False):
         self.text = text
@@ -74,6 +81,11 @@ class Atom:
         self.gap = 0.0  # natural glue before this atom (after the previous one, when neither is a space)
         self.gap_kind = "none"
         self.brk = 0  # may a line break before this atom: 2 yes, 1 only if nothing better, 0 never
+        self.penalty = 0.0  # softbreak: the cost of ending a line after this piece of a token
+        self.hyphen = 0.0  # softbreak: width of the hyphen drawn when a line ends here (0: none)
+        self.emergency = False  # softbreak: only when no other way exists (inside a URL segment, an overlong token)
+        self.overlong = False  # a line ending after this piece may stay ragged: a token wider than the line, or
+        # a URL, e-mail address or code at one of its separators
 
     @property
     def first(self) -> str:
@@ -117,12 +129,12 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
     """Split runs into the units the breaker works with, with adjacent marks compressed."""
     atoms: list[Atom] = []
     for run in runs:
-        word, word_width = "", 0.0
+        word, word_width, marks = "", 0.0, []  # marks: (index, hyphen) break points written in the text
         known = _CHAR_CACHE.setdefault((run.font, run.size, advance), {})
         for char in run.text:
             if char == "\n" or char in SPACES:
-                atoms.extend(_split_token(word, run, word_width, advance, measure))
-                word, word_width = "", 0.0
+                atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
+                word, word_width, marks = "", 0.0, []
                 if char == "\n":
                     atoms.append(Atom("\n", run, 0.0, "newline"))
                 elif not atoms or atoms[-1].kind != "space":
@@ -134,21 +146,23 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
                 info = known[char] = (width, _kind(char, width, run.size))
             width, kind = info
             if kind == "invisible":
+                if word and char in (tokens.SOFT_HYPHEN, tokens.ZERO_WIDTH_SPACE):
+                    marks.append((len(word), char == tokens.SOFT_HYPHEN))  # a break point the author wrote
                 continue
             if kind == "han":
                 if word:
-                    atoms.extend(_split_token(word, run, word_width, advance, measure))
-                    word, word_width = "", 0.0
+                    atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
+                    word, word_width, marks = "", 0.0, []
                 atoms.append(Atom(char, run, width, "han"))
             elif kind == "punct":
                 if word:
-                    atoms.extend(_split_token(word, run, word_width, advance, measure))
-                    word, word_width = "", 0.0
+                    atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
+                    word, word_width, marks = "", 0.0, []
                 atoms.append(_punct_atom(char, run, width))
             else:
                 word += char
                 word_width += width
-        atoms.extend(_split_token(word, run, word_width, advance, measure))
+        atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
     _compress_adjacent_marks(atoms, compress)
     _link(atoms)
     return atoms
@@ -168,13 +182,15 @@ def _link(atoms: list[Atom]) -> None:
             continue
         atom.gap, atom.gap_kind = glue(previous, atom)
         atom.brk = 2 if can_break(previous, atom) else 1 if can_break(previous, atom, strict=False) else 0
+        if atom.brk == 2 and previous.softbreak and previous.emergency:
+            atom.brk = 1  # inside a token, between any two characters: only if nothing better
 
 
 def _kind(char: str, width: float, size: float) -> str:
     """'han', 'punct', 'latin', or 'invisible' for control and format characters: fonts have no glyph
     for them, so drawn they would print as boxes (found by tests/test_fuzz.py)."""
-    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-        return "invisible"
+    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or tokens.is_ignorable(char):
+        return "invisible"  # and default-ignorable code points: variation selectors (☎️), ZWJ, soft hyphen
     return _wide_kind(char) if is_wide(char, width, size) else "latin"
 
 
@@ -191,28 +207,41 @@ def _punct_atom(char: str, run: Run, width: float) -> Atom:
     return atom
 
 
-def _split_token(word: str, run: Run, width: float, advance: Advance, measure: float) -> list[Atom]:
-    """A Latin token as one atom, or, if wider than the line, pieces that may break between them:
-    after ``/ - ? &`` where possible, never before a closing mark, else wherever the line is full."""
+def _split_token(word: str, run: Run, width: float, advance: Advance, measure: float,
+                 marks: Sequence[tuple[int, bool]] = ()) -> list[Atom]:
+    """A Latin token as one atom, or as pieces a line may end between (:mod:`tokens` says where:
+    URLs after ``/ . - _ ? & = # @``, words at dictionary hyphenation points, a token wider than the
+    line anywhere but before a closing mark)."""
     if not word:
         return []
-    if width <= measure:
+    overlong = width > measure + EPSILON
+    kind = tokens.classify(word, "code" in run.marks)
+    points = _token_breaks(word, kind, overlong)
+    if marks:
+        written = {i: tokens.Break(i, tokens.HYPHEN_PENALTY if hy else 0.0, hy, False) for i, hy in marks
+                   if 0 < i < len(word)}
+        points = sorted({**{b.index: b for b in points}, **written}.values())
+    if not points:
         return [Atom(word, run, width, "latin")]
     widths = [advance(char, run.font, run.size) for char in word]
     pieces: list[Atom] = []
     start = 0
-    while start < len(word):
-        end, used = start, 0.0
-        while end < len(word) and (end == start or used + widths[end] <= measure):
-            used += widths[end]
-            end += 1
-        if end < len(word):
-            allowed = [i for i in range(start + 1, end + 1) if word[i] not in NO_START]
-            preferred = [i for i in allowed if word[i - 1] in TOKEN_BREAK_AFTER]
-            end = (preferred or allowed or [end])[-1]
-        pieces.append(Atom(word[start:end], run, sum(widths[start:end]), "latin", softbreak=end < len(word)))
-        start = end
+    for point in points:
+        piece = Atom(word[start:point.index], run, sum(widths[start:point.index]), "latin", softbreak=True)
+        piece.penalty, piece.emergency = point.penalty, point.emergency
+        piece.overlong = overlong or not point.emergency and kind in ("url", "email", "code")
+        piece.hyphen = advance("-", run.font, run.size) if point.hyphen else 0.0
+        pieces.append(piece)
+        start = point.index
+    pieces.append(Atom(word[start:], run, sum(widths[start:]), "latin"))
     return pieces
+
+
+@lru_cache(maxsize=4096)
+def _token_breaks(word: str, kind: str, overlong: bool) -> tuple:
+    if kind in ("number", "other") and not overlong or kind == "word" and len(word) < 5 and "-" not in word:
+        return ()
+    return tuple(tokens.breaks(word, kind, overlong))
 
 
 def _compress_adjacent_marks(atoms: list[Atom], compress: str) -> None:
@@ -268,9 +297,9 @@ def glue(before: Atom, after: Atom) -> tuple[float, str]:
         return 0.0, "none"
     if {before.kind, after.kind} == {"han", "latin"}:
         return 0.25 * max(before.run.size, after.run.size), "mixed"
-    if before.kind == "latin" or after.kind == "latin":
-        return 0.0, "none"  # inside a word, or Latin next to a full-width mark (the mark has its own blank)
-    return 0.0, "han"
+    if before.kind == "latin" and after.kind == "latin":
+        return 0.0, "none"  # inside a word (across a change of style): never stretched
+    return 0.0, "han"  # between characters, or a full-width mark and a word (the mark has its own blank)
 
 
 def _end_trim(atom: Atom, compress: str) -> float:
@@ -408,13 +437,16 @@ def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool, co
     stretchable = [i for i, kind in enumerate(kinds) if kind in ("han", "space", "mixed")]
     justify = justify and bool(stretchable)  # a lone word cannot be justified: it stays ragged
     if justify and slack > EPSILON:
-        slack = _stretch(gaps, kinds, atoms, "space", slack, 0.25)
-        slack = _stretch(gaps, kinds, atoms, "mixed", slack, 0.25)
-        if slack > EPSILON:
-            share = slack / len(stretchable)
-            for i in stretchable:
-                gaps[i] += share
+        slack = _stretch(gaps, kinds, atoms, ("space", "mixed"), slack, STRETCH_EM)  # word spaces, Han–Latin
+        slack = _stretch(gaps, kinds, atoms, ("han", "space", "mixed"), slack, STRETCH_EM)  # every gap, to the cap
+        if slack > EPSILON:  # past the cap (the breaker found nothing better): word spaces and Han–Latin gaps
+            latin = [i for i in stretchable if kinds[i] != "han"]
+            for i in latin or stretchable:
+                gaps[i] += slack / len(latin or stretchable)
     return _pieces(atoms, gaps, offset, justify)
+
+
+STRETCH_EM = 0.25  # each stretch level adds at most this much to a gap: no gap between Han characters over ¼ em
 
 
 def _shrink(atoms: list[Atom], excess: float, compress: str) -> tuple[list[Atom], float]:
@@ -438,10 +470,10 @@ def _trimmed(atom: Atom, right: bool) -> Atom:
     return trimmed
 
 
-def _stretch(gaps, kinds, atoms, kind, slack, cap_em) -> float:
-    """Give each gap of ``kind`` up to ``cap_em`` of its size, equally; return the slack left."""
-    indices = [i for i, k in enumerate(kinds) if k == kind]
-    if not indices:
+def _stretch(gaps, kinds, atoms, which, slack, cap_em) -> float:
+    """Give each gap of a kind in ``which`` up to ``cap_em`` of its size, equally; return the slack left."""
+    indices = [i for i, k in enumerate(kinds) if k in which]
+    if not indices or slack <= EPSILON:
         return slack
     share = slack / len(indices)
     for i in indices:
@@ -459,6 +491,7 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
     width = space = 0.0
     scale = 1.0
     open_plain = False  # the current piece may take more single characters
+    open_latin = False  # the current piece is (part of) a Latin token and may take its next piece
     for index, atom in enumerate(atoms):
         gap_before = gaps[index - 1] if index else 0.0
         x += gap_before
@@ -466,12 +499,15 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
             if text is not None:
                 pieces.append(Piece(start_x, text, run, space, width, scale))
                 text = None
-            open_plain = False  # a space ends the piece ("中 文" failed here; found by tests/test_fuzz.py)
+            open_plain = open_latin = False  # a space ends the piece ("中 文" failed here; found by tests/test_fuzz.py)
             x += atom.width
             continue
         plain = atom.kind != "latin" and not atom.trim_left and not atom.trim_right and atom.scale == 1.0
         if open_plain and plain and run is atom.run and abs(space - gap_before) < 1e-6:
             text += atom.text
+            width += atom.width
+        elif open_latin and atom.kind == "latin" and run is atom.run and gap_before == 0.0:
+            text += atom.text  # the next piece of a token that was not broken here
             width += atom.width
         else:
             if text is not None:
@@ -481,6 +517,7 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
             width = natural / atom.scale
             space = (gaps[index] if index < len(gaps) else 0.0) if plain else 0.0
             open_plain = plain
+            open_latin = atom.kind == "latin" and scale == 1.0
         x += atom.width
     if text is not None:
         pieces.append(Piece(start_x, text, run, space, width, scale))
@@ -508,17 +545,21 @@ def layout_paragraph(runs: Sequence[Run], advance: Advance, measure: float, firs
     if not atoms:
         return []
     hard_ends = _before_hard_breaks(atoms)
-    broken = break_lines(atoms, measure, first_indent, compress)
-    if align == "justify":
-        broken = avoid_orphan(broken)
+    broken = total_fit(atoms, measure, first_indent, compress, align == "justify", align == "justify")
+    if broken is None:  # no breaking at all keeps every line inside the measure: cut where lines overflow
+        greedy = break_lines(atoms, measure, first_indent, compress)
+        broken = [(line, False) for line in (avoid_orphan(greedy) if align == "justify" else greedy)]
     lines = []
-    for number, line_atoms in enumerate(broken):
+    for number, (line_atoms, ragged) in enumerate(broken):
         indent = first_indent if number == 0 else 0.0
         width = measure - indent
-        last = number == len(broken) - 1 or id(line_atoms[-1]) in hard_ends
+        last = number == len(broken) - 1 or id(line_atoms[-1]) in hard_ends or ragged
         line = set_line(line_atoms, width, indent, align == "justify" and not last, compress)
         if align in ("center", "right"):
             shift = (width - line.width) / (2 if align == "center" else 1)
             line = Line(line.pieces, line.width, indent + max(0.0, shift), False)
         lines.append(line)
     return lines
+
+
+from .totalfit import total_fit  # noqa: E402  (it builds on the atoms and rules above)
