@@ -2,21 +2,44 @@
 and formatted for the edition's locale (Babel, through :mod:`handbook.locale`).
 
 A record maps field names to values. CSV: one record per row, the header row names the fields, an
-empty cell leaves its field blank. YAML/JSON: one mapping, or a list of them. Values are typed by
-their field: text, multiline, date (``2026-11-28``), money and number (``1234.5``; no thousands
-separators, so that ``1,234`` cannot mean two things), checkbox (true/false, yes/no, 1/0, x).
+empty cell leaves its field blank; the delimiter is the comma, or a tab or semicolon when the header
+row has no comma. YAML/JSON: one mapping, or a list of them.
 
-Records hold personal data: no message here ever quotes a value, only the record and field names.
+Files are UTF-8 (with or without a byte-order mark) or UTF-16/UTF-32 with one. Values are read as
+written: PyYAML only parses (events, read with libyaml where it is built), it never constructs a
+value, so ``2026-02-30`` or ``010`` stay text for the field's own check, YAML aliases are not
+expanded (no "billion laughs"), nesting deeper than a record is refused at once, and every key and
+value keeps its line. JSON numbers are likewise kept as written. Duplicate keys are errors.
+
+Values are typed by their field:
+
+* text and multiline: the text, without control characters; at most :data:`MAX_TEXT` characters.
+* date: ``2026-11-28``, also ``2026/11/28``, ``2026.11.28`` and ``2026年11月28日`` (year first, so the
+  order is never in doubt; one-digit months and days allowed; full-width digits read as ASCII).
+  ``11/28/2026`` and ``28/11/2026`` are refused: which is the month cannot be known. An ISO date
+  with a time (``2026-11-28 10:00``) gives its date.
+* money and number: as copied from a statement, in the edition's locale: ``1,234.50``, ``¥1,234.50``,
+  ``1234.5元``, ``RMB 1,234.50``, full-width digits; see :func:`handbook.locale.parse_amount` for the
+  rules (thousands separators where the locale puts them; another currency is refused; at most the
+  currency's decimals).
+* checkbox: true/false, yes/no, y/n, on/off, 1/0, x, ✓, 是/否.
+
+Records hold personal data: no message here ever quotes a value, only the record and field names
+(and a field name only when it looks like one: a CSV without its header row has data there).
+Every message has a line.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import difflib
+import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -25,138 +48,411 @@ from .. import locale
 from ..diagnostics import Sink, SourcePos, relative
 from .sheet import Field, Worksheet
 
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_TRUE = {"true", "yes", "y", "1", "x", "✓", "√", "是"}
-_FALSE = {"false", "no", "n", "0", "", "否"}
+_TRUE = {"true", "yes", "y", "on", "1", "x", "✓", "√", "是"}
+_FALSE = {"false", "no", "n", "off", "0", "", "否"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")  # what a field name can be (syntax.py), for quoting keys
+_DATE = re.compile(r"^(\d{4})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?)$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
+_DAY_FIRST = re.compile(r"^\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}$")
 FORMATS = (".csv", ".json", ".yaml", ".yml")
+MAX_BYTES = 64 * 1024 * 1024  # a data file larger than this is not a list of clients
+MAX_TEXT = 4000  # characters: more than the largest writing area holds
+MAX_DEPTH = 3  # YAML/JSON: a list of records, a record, a (refused) list or mapping as a value
 
 
 @dataclass(frozen=True)
 class Record:
     number: int  # 1-based, as people count rows
-    pos: SourcePos  # the data file, and the record's line where it is known
-    values: dict  # field name -> raw value (str, number, bool, date)
-    lines: dict  # field name -> line of the key in the file (YAML/JSON), when it can be found
+    pos: SourcePos  # the data file, and the record's line
+    values: dict  # field name -> raw value (str, bool or None; [] or {} for a list or mapping written as a value)
+    lines: dict  # field name -> line of the key (or cell) in the file
 
     def where(self, name: str) -> SourcePos:
         line = self.lines.get(name)
         return SourcePos(self.pos.path, line) if line else self.pos
 
 
+class _Problem(Exception):
+    """A located problem in a data file: stops reading it."""
+
+    def __init__(self, message: str, line: int, col: int = 0):
+        super().__init__(message)
+        self.message, self.line, self.col = message, max(line, 1), col
+
+
 def load_records(path: Path, root: Path, sink: Sink) -> list[Record]:
-    """Records of a data file, or [] after reporting why it cannot be read."""
+    """Records of a data file, or [] after reporting why it cannot be read. Problems with single
+    records or keys are reported and the other records returned."""
     shown = relative(path, root)
-    if path.suffix.lower() not in FORMATS:
-        sink.error("fill data must be a .csv, .json or .yaml file", SourcePos(shown))
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        sink.error("fill data must be a .csv, .json or .yaml file", SourcePos(shown, 1))
         return []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not valid UTF-8"
-        sink.error(f"cannot read fill data: {reason}", SourcePos(shown))
+        if path.stat().st_size > MAX_BYTES:
+            raise _Problem(f"the fill data file is larger than {MAX_BYTES // 2 ** 20} MB", 1)
+        text = decode(path.read_bytes())
+        if suffix == ".csv":
+            return _csv_records(text, shown, sink)
+        items = _json_items(text) if suffix == ".json" else _yaml_items(text)
+    except OSError as exc:
+        sink.error(f"cannot read fill data: {exc.strerror or 'unreadable'}", SourcePos(shown, 1))
         return []
-    if path.suffix.lower() == ".csv":
-        return _csv_records(text, shown, sink)
+    except _Problem as problem:
+        sink.error(problem.message, SourcePos(shown, problem.line, problem.col))
+        return []
+    return _records(items, shown, sink)
+
+
+def decode(data: bytes) -> str:
+    """The text of a data file: UTF-8 (a BOM is dropped), or UTF-16/32 with a BOM; _Problem otherwise."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise _Problem(f"not valid {codec.upper()[:6]} text", _line_of(data, len(bom) + exc.start, codec)) from None
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if b"\x00" in data:
+                raise _Problem(_NUL, data[:data.index(b"\x00")].count(b"\n") + 1) from None
+            hint = ""
+            try:
+                data.decode("gb18030")
+                hint = " (it may be GBK/GB18030: in Excel, save as 'CSV UTF-8')"
+            except UnicodeDecodeError:
+                pass
+            raise _Problem(f"not UTF-8 text{hint}: save the file as UTF-8", data[:exc.start].count(b"\n") + 1) from None
+    text = text[1:] if text.startswith("\ufeff") else text  # a second BOM, written by a program as text
+    if "\x00" in text:
+        raise _Problem(_NUL, text[:text.index("\x00")].count("\n") + 1)
+    return text
+
+
+_NUL = "the file holds NUL characters (is it UTF-16 without a byte-order mark?): save it as UTF-8"
+
+
+def _line_of(data: bytes, offset: int, codec: str) -> int:
+    """The line of byte ``offset`` in ``data`` written in ``codec``."""
+    if codec == "utf-8":
+        return data[:offset].count(b"\n") + 1
+    width = 4 if "32" in codec else 2
+    return data[:offset - offset % width].decode(codec, errors="replace").count("\n") + 1
+
+
+# -- YAML ------------------------------------------------------------------------------------------
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: parses 10 MB in a few hundredths of a second
+_NULL = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass
+class _Node:
+    kind: str  # "scalar" | "map" | "seq"
+    line: int
+    value: object = None  # scalar: str (JSON: or bool), None for null; map: [(key node, value node)]; seq: [nodes]
+    merge: bool = False  # the YAML merge key '<<'
+
+
+def _yaml_items(text: str) -> _Node:
+    """The document's top node, from PyYAML's events: nothing is constructed, nothing expanded."""
+    loader = _LOADER(text)
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        sink.error(f"invalid JSON: {exc.msg}", SourcePos(shown, exc.lineno, exc.colno))
-        return []
+        return _compose(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise _Problem(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}",
+                       mark.line + 1 if mark else 1) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        before = text.encode("utf-8")[:exc.position] if _LOADER is not yaml.SafeLoader else text[:exc.position]
+        raise _Problem(f"invalid YAML: {exc.reason}", before.count(b"\n" if isinstance(before, bytes) else "\n") + 1) \
+            from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        sink.error(f"invalid YAML: {getattr(exc, 'problem', None) or 'syntax error'}",
-                   SourcePos(shown, mark.line + 1 if mark else 0))
-        return []
-    items = data if isinstance(data, list) else [data]
-    if not items or not all(isinstance(item, dict) for item in items):
+        raise _Problem(f"invalid YAML: {getattr(exc, 'problem', None) or 'syntax error'}", 1) from None
+    finally:
+        loader.dispose()
+
+
+def _compose(loader) -> _Node:
+    """The top node of the one document. A list or mapping below MAX_DEPTH is refused at once (so that
+    deep nesting costs nothing); an alias is the node its anchor names (shared, never copied)."""
+    anchors: dict[str, _Node] = {}
+    stack: list[list] = []  # open collections: [node, key waiting for its value (maps)]
+    top, documents = None, 0
+    while loader.check_event():
+        event = loader.get_event()
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Problem("fill data must be one YAML document (this is a second one)", line)
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _Problem("nested too deeply: a field takes one value, not a list or mapping", line)
+            node = _Node("map" if isinstance(event, yaml.MappingStartEvent) else "seq", line, [])
+            if event.anchor:
+                anchors[event.anchor] = node
+            stack.append([node, None])
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            node = stack.pop()[0]
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise _Problem("an alias ('*') names no anchor ('&') written before it", line)
+            node = anchors[event.anchor]
+        else:
+            null = (event.tag in (None, "!") and event.implicit[0] and event.value in _NULL
+                    or event.tag == "tag:yaml.org,2002:null")
+            node = _Node("scalar", line, None if null else event.value,
+                         merge=event.value == "<<" and event.tag is None and event.implicit[0])
+            if event.anchor:
+                anchors[event.anchor] = node
+        if not stack:
+            top = node
+        elif stack[-1][0].kind == "seq":
+            stack[-1][0].value.append(node)
+        elif stack[-1][1] is None:
+            stack[-1][1] = node
+        else:
+            stack[-1][0].value.append((stack[-1][1], node))
+            stack[-1][1] = None
+    if top is None:
+        raise _Problem("the YAML file is empty: write one record (field: value lines) or a list of them", 1)
+    return top
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+class _Pairs(list):
+    """A JSON object as json.loads hands it over: its (key, value) pairs in order, duplicates kept."""
+
+
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]')
+
+
+def _json_items(text: str) -> _Node:
+    """The document as _Nodes with lines; numbers are kept as written (json.loads only checks them)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str, parse_constant=str)
+    except json.JSONDecodeError as exc:
+        raise _Problem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        data = None  # nested too deeply: _json_lines says where
+    events = iter(_json_lines(text))
+    if data is None:
+        raise _Problem("nested too deeply: a field takes one value, not a list or mapping", 1)
+    return _json_node(data, 0, events)
+
+
+def _json_lines(text: str) -> list[int]:
+    """Lines of what _json_node needs, in document order: the start of every array or object above
+    MAX_DEPTH, and every key of an object at depth 0 or 1 (a record). _Problem where nesting is too deep."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    out, open_, last = [], [], None  # open_: the open containers' kinds
+    for token in _JSON_TOKENS.finditer(text):
+        mark = token.group()
+        if mark in "{[":
+            line = bisect.bisect(newlines, token.start()) + 1
+            if len(open_) >= MAX_DEPTH:
+                raise _Problem("nested too deeply: a field takes one value, not a list or mapping", line)
+            out.append(line)
+            open_.append(mark)
+        elif mark in "}]":
+            if open_:
+                open_.pop()
+        elif mark == ":":
+            if last is not None and len(open_) <= 2:
+                out.append(bisect.bisect(newlines, last) + 1)
+        last = token.start() if mark.startswith('"') else None
+    return out
+
+
+def _json_node(value, depth: int, lines) -> _Node:
+    if isinstance(value, _Pairs):
+        node = _Node("map", next(lines, 1), [])
+        if depth < 2:
+            for key, item in value:
+                key_node = _Node("scalar", next(lines, 1), key)
+                node.value.append((key_node, _json_node(item, depth + 1, lines)))
+        return node
+    if isinstance(value, list):
+        node = _Node("seq", next(lines, 1), [])
+        if depth < 2:
+            node.value.extend(_json_node(item, depth + 1, lines) for item in value)
+        return node
+    return _Node("scalar", 0, value)
+
+
+# -- records ---------------------------------------------------------------------------------------
+def _records(top: _Node, shown: str, sink: Sink) -> list[Record]:
+    """The records of a YAML or JSON document; problems reported at their lines."""
+    if top.kind == "scalar" or (top.kind == "seq" and not top.value):
         sink.error("fill data must be a mapping of field names to values, or a list of such mappings",
-                   SourcePos(shown))
+                   SourcePos(shown, top.line or 1))
         return []
-    lines = text.split("\n")
-    records, cursor = [], 0
-    for number, item in enumerate(items, start=1):
-        found = {}
-        for key in item:
-            line = _key_line(lines, str(key), cursor)
-            if line:
-                found[str(key)] = line
-        start = min(found.values(), default=0)
-        cursor = max(found.values(), default=cursor)
-        records.append(Record(number, SourcePos(shown, start), {str(k): v for k, v in item.items()}, found))
+    records = []
+    for number, item in enumerate(top.value if top.kind == "seq" else [top], start=1):
+        if item.kind != "map":
+            sink.error(f"record {number} is not a mapping of field names to values",
+                       SourcePos(shown, item.line or top.line or 1))
+            continue
+        values, lines, first = {}, {}, {}
+        try:
+            pairs = _flatten(item, set())
+        except _Problem as problem:
+            sink.error(f"record {number}: {problem.message}", SourcePos(shown, problem.line))
+            continue
+        for key, value, own in pairs:
+            if key.kind != "scalar" or not isinstance(key.value, str):
+                sink.error(f"record {number}: a field name must be text, not a list, mapping or empty key",
+                           SourcePos(shown, key.line))
+                continue
+            name = key.value.strip()
+            if own and name in first:
+                sink.error(f"record {number}: {_shown(name)} is written twice (also at line {first[name]})",
+                           SourcePos(shown, key.line))
+                continue
+            if own:
+                first[name] = key.line
+            values[name] = value.value if value.kind == "scalar" else {} if value.kind == "map" else []
+            lines[name] = key.line
+        records.append(Record(number, SourcePos(shown, item.line), values, lines))
     return records
 
 
-def _key_line(lines: list[str], key: str, start: int) -> int:
-    """The first line at or after ``start`` (0-based) that writes ``key`` as a key; 0 if none."""
-    pattern = re.compile(r'^\s*(-\s*)?["\']?' + re.escape(key) + r'["\']?\s*:')
-    for number in range(start, len(lines)):
-        if pattern.match(lines[number]):
-            return number + 1
-    return 0
+def _flatten(item: _Node, visiting: set) -> list[tuple[_Node, _Node, bool]]:
+    """(key, value, written in this mapping) of a mapping, YAML merge keys ('<<: *base') first so that
+    the mapping's own keys win; earlier merged mappings win over later ones, as YAML says."""
+    visiting = visiting | {id(item)}
+    merged, own = [], []
+    for key, value in item.value:
+        if key.merge:
+            sources = [value] if value.kind == "map" else value.value if value.kind == "seq" else []
+            if not sources or any(source.kind != "map" for source in sources):
+                raise _Problem("'<<' merges a mapping ('<<: *name') or a list of them", key.line)
+            for source in reversed(sources):
+                if id(source) not in visiting:
+                    merged.extend((k, v, False) for k, v, _ in _flatten(source, visiting))
+        else:
+            own.append((key, value, True))
+    return merged + own
 
 
+def _shown(name: str) -> str:
+    """A key as messages name it: quoted if it can be a field name, else not (it may be data)."""
+    return f"field '{name}'" if _NAME.match(name) else "a key that is not a field name"
+
+
+# -- CSV -------------------------------------------------------------------------------------------
 def _csv_records(text: str, shown: str, sink: Sink) -> list[Record]:
-    reader = csv.reader(text.splitlines())
+    first_line = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", "\t", ";") if d in first_line), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, header, end = [], None, 0
     try:
-        header = next(reader)
-    except StopIteration:
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if header is None:
+                header = [name.strip() for name in row]
+                for name in sorted({n for n in header if n and header.count(n) > 1}):
+                    sink.error(f"{_shown(name).replace('field', 'column', 1)} appears twice in the header",
+                               SourcePos(shown, start))
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            number = len(records) + 1
+            if any(cell.strip() for cell in row[len(header):]):
+                sink.error(f"record {number}: the row has more cells than the header names ({len(header)})",
+                           SourcePos(shown, start), "a value with a comma in it needs quotes: \"1,234.50\"")
+            unnamed = next((i for i, (name, cell) in enumerate(zip(header, row), 1) if not name and cell.strip()), 0)
+            if unnamed:
+                sink.error(f"record {number}: column {unnamed} has a value but no name in the header",
+                           SourcePos(shown, start))
+            values = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+            records.append(Record(number, SourcePos(shown, start), values, {name: start for name in values}))
+    except csv.Error as exc:
+        sink.error(f"cannot read the CSV file: {exc}", SourcePos(shown, reader.line_num or 1))
+        return []
+    if header is None:
         sink.error("the CSV file is empty: its first row names the fields", SourcePos(shown, 1))
         return []
-    header = [name.strip() for name in header]
-    for name in {n for n in header if header.count(n) > 1}:
-        sink.error(f"column '{name}' appears twice", SourcePos(shown, 1))
-    records = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            sink.error(f"row {len(records) + 1} has more cells than the header", SourcePos(shown, reader.line_num))
-        values = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
-        records.append(Record(len(records) + 1, SourcePos(shown, reader.line_num), values, {}))
     if not records:
         sink.error("the CSV file has no rows to fill in", SourcePos(shown, 1))
     return records
 
 
 # -- values ----------------------------------------------------------------------------------------
-def parse_value(field: Field, raw) -> str | bool | dt.date | Decimal:
-    """The typed value of ``raw`` for ``field``; ValueError saying what was expected (never the value)."""
+def parse_value(field: Field, raw, loc=None, currency: str = "") -> str | bool | dt.date | Decimal:
+    """The typed value of ``raw`` for ``field``; ValueError saying what was expected (never the value).
+    ``loc`` (a Babel locale) and ``currency`` read amounts and numbers; without ``loc``, zh_Hans_CN."""
     kind = field.kind
+    if isinstance(raw, (dict, list, tuple, set)):
+        raise ValueError("a field takes one value, not a list or mapping")
     if kind == "checkbox":
         if isinstance(raw, bool):
             return raw
-        text = str(raw).strip().lower()
+        text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
         raise ValueError("not a checkbox value (use true/false, yes/no, 1/0 or x)")
     if isinstance(raw, bool):
         raise ValueError(f"a {kind} field cannot take true/false")
     if kind == "date":
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        try:
-            return dt.date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ValueError("not a date (write it as YYYY-MM-DD, e.g. 2026-11-28)") from None
+        return _date(raw)
     if kind in ("money", "number"):
-        text = str(raw).strip()
-        if isinstance(raw, float):
-            text = repr(raw)
-        if not _NUMBER.match(text):
-            raise ValueError(f"not {'an amount' if kind == 'money' else 'a number'} "
-                             "(write digits with an optional decimal point, e.g. 1234.50)")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not a number") from None
-    if isinstance(raw, (dict, list)):
-        raise ValueError("a text field takes text, not a list or mapping")
-    text = str(raw).replace("\r\n", "\n").strip()
+        return _amount(raw, kind, loc, currency)
+    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").strip()
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"the value is too long for any blank (more than {MAX_TEXT} characters)")
     if kind != "multiline" and "\n" in text:
         raise ValueError("a one-line field cannot hold line breaks")
+    bad = next((i for i, ch in enumerate(text, 1) if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cs")), 0)
+    if bad:
+        raise ValueError(f"character {bad} of the value is a control character or half a surrogate pair")
     return text
+
+
+def _date(raw) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = unicodedata.normalize("NFKC", str(raw)).strip()[:64]
+    match = _DATE.match(text)
+    if match is None and _ISO_TIME.match(text):
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+        match = _DATE.match(text[:10])
+    if match is None:
+        if _DAY_FIRST.match(text):
+            raise ValueError("not a date: the year must come first (day and month could be either way round), "
+                             "e.g. 2026-11-28")
+        raise ValueError("not a date (write it as YYYY-MM-DD, e.g. 2026-11-28, or 2026年11月28日)")
+    year, month, day = match[1], match[3] or match[5], match[4] or match[6]
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError("not a date: there is no such day (check the month and the day)") from None
+
+
+def _amount(raw, kind: str, loc, currency: str) -> Decimal:
+    if isinstance(raw, Decimal) or isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    else:
+        value = locale.parse_amount(str(raw), loc or locale.parse_locale("zh_Hans_CN"),
+                                    (currency or "CNY") if kind == "money" else None)
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
+        raise ValueError(f"not {'an amount' if kind == 'money' else 'a number'} (too large)")
+    return value
 
 
 def format_value(field: Field, value, loc, currency: str) -> str | bool:
@@ -177,14 +473,18 @@ def check_record(record: Record, sheet: Worksheet, loc, sink: Sink) -> dict[str,
     for name, raw in record.values.items():
         field = sheet.field(name)
         if field is None:
+            if not _NAME.match(name):
+                sink.error(f"record {record.number}: a key that is not a field name", record.where(name),
+                           "field names are in the worksheet's {#name}; is the CSV file's header row missing?")
+                continue
             close = difflib.get_close_matches(name, names, n=1)
             sink.error(f"record {record.number}: unknown field '{name}'", record.where(name),
                        f"did you mean '{close[0]}'?" if close else "field names are in the worksheet's {#name}")
             continue
-        if raw is None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):  # empty: left blank, as in CSV
             continue
         try:
-            value = parse_value(field, raw)
+            value = parse_value(field, raw, loc, sheet.currency)
         except ValueError as exc:
             sink.error(f"record {record.number}, field '{name}': {exc}", record.where(name))
             continue
