@@ -135,9 +135,10 @@ def parse_amount(text: str, locale: Locale, currency: str | None = None) -> Deci
     """
     kind = "an amount" if currency else "a number"
     decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
-    written = unicodedata.normalize("NFKC", text).replace("\u2212", "-").strip()
+    written = text.strip()
     if len(written) > MAX_AMOUNT_CHARS:
         raise ValueError(f"not {kind}: longer than {MAX_AMOUNT_CHARS} characters")
+    written = unicodedata.normalize("NFKC", written).replace("\u2212", "-").strip()
     example = f"1234{decimal}5"
     how = f"write digits with '{decimal}' before the decimals, e.g. {example} or " + \
         format_decimal(Decimal("1234.5"), locale=locale)

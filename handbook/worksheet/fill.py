@@ -1,7 +1,7 @@
 """Data to pre-fill worksheets with: records read from YAML, JSON or CSV, checked against the fields
 and formatted for the edition's locale (Babel, through :mod:`handbook.locale`).
 
-A record maps field names to values. CSV: one record per row, the header row names the fields, an
+A record maps field names (in any case) to values. CSV: one record per row, the header row names the fields, an
 empty cell leaves its field blank; the delimiter is the comma, or a tab or semicolon when the header
 row has no comma. YAML/JSON: one mapping, or a list of them.
 
@@ -422,7 +422,10 @@ def _date(raw) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = unicodedata.normalize("NFKC", str(raw)).strip()[:64]
+    text = str(raw).strip()
+    if len(text) > 64:
+        raise ValueError("not a date (write it as YYYY-MM-DD, e.g. 2026-11-28, or 2026年11月28日)")
+    text = unicodedata.normalize("NFKC", text)
     match = _DATE.match(text)
     if match is None and _ISO_TIME.match(text):
         try:
@@ -470,23 +473,29 @@ def check_record(record: Record, sheet: Worksheet, loc, sink: Sink) -> dict[str,
     """Field name -> printed value of one record (unticked boxes and empty values left out)."""
     out: dict[str, str | bool] = {}
     names = [f.name for f in sheet.fields]
-    for name, raw in record.values.items():
-        field = sheet.field(name)
+    seen: set[str] = set()
+    for key, raw in record.values.items():
+        field = sheet.field(key) or sheet.field(key.lower())  # a spreadsheet's 'Holder_Name' column
         if field is None:
-            if not _NAME.match(name):
-                sink.error(f"record {record.number}: a key that is not a field name", record.where(name),
+            if not _NAME.match(key):
+                sink.error(f"record {record.number}: a key that is not a field name", record.where(key),
                            "field names are in the worksheet's {#name}; is the CSV file's header row missing?")
                 continue
-            close = difflib.get_close_matches(name, names, n=1)
-            sink.error(f"record {record.number}: unknown field '{name}'", record.where(name),
+            close = difflib.get_close_matches(key, names, n=1)
+            sink.error(f"record {record.number}: unknown field '{key}'", record.where(key),
                        f"did you mean '{close[0]}'?" if close else "field names are in the worksheet's {#name}")
             continue
+        name = field.name
+        if name in seen:
+            sink.error(f"record {record.number}: field '{name}' is written twice (in another case)", record.where(key))
+            continue
+        seen.add(name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):  # empty: left blank, as in CSV
             continue
         try:
             value = parse_value(field, raw, loc, sheet.currency)
         except ValueError as exc:
-            sink.error(f"record {record.number}, field '{name}': {exc}", record.where(name))
+            sink.error(f"record {record.number}, field '{name}': {exc}", record.where(key))
             continue
         if value is False or value == "":
             continue
