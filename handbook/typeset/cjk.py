@@ -37,8 +37,9 @@ from . import tokens
 OPENING = set("（《「『【〔〈‘“〖［｛")
 CLOSING = set("）》」』】〕〉’”〗］｝")
 PAUSES = set("，。、；：？！")
-NO_START = CLOSING | PAUSES | set("…—～·・‧％‰℃") | set(",.;:?!)]}%")
+NO_START = CLOSING | PAUSES | set("…—–～·・‧％‰℃") | set(",.;:?!)]}%")
 NO_END = OPENING | set("([{")
+RANGE_DASHES = set("–～~")  # between two numbers: never broken around (a connector never starts a line either)
 UNBREAKABLE_PAIRS = set("—…")  # ——, ……: one 2-em unit
 SPACES = set(" \u00a0")
 EPSILON = 0.01  # pt: widths are sums of floats
@@ -275,6 +276,8 @@ def can_break(before: Atom, after: Atom, strict: bool = True) -> bool:
         return False
     if before.last in UNBREAKABLE_PAIRS and after.first == before.last:
         return False
+    if before.last in RANGE_DASHES and after.first.isdigit():
+        return False  # 3–5, 9:00–21:00: a range of numbers is one unit
     if not strict:
         return True
     if "sup" in after.run.marks:
@@ -439,11 +442,30 @@ def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool, co
     if justify and slack > EPSILON:
         slack = _stretch(gaps, kinds, atoms, ("space", "mixed"), slack, STRETCH_EM)  # word spaces, Han–Latin
         slack = _stretch(gaps, kinds, atoms, ("han", "space", "mixed"), slack, STRETCH_EM)  # every gap, to the cap
+        if slack > EPSILON:  # adjacent marks inside the line take back the blank they shared (：“ → 2 em)
+            slack = _uncompress(atoms, slack)
         if slack > EPSILON:  # past the cap (the breaker found nothing better): word spaces and Han–Latin gaps
             latin = [i for i in stretchable if kinds[i] != "han"]
             for i in latin or stretchable:
                 gaps[i] += slack / len(latin or stretchable)
     return _pieces(atoms, gaps, offset, justify)
+
+
+def _uncompress(atoms: list[Atom], slack: float) -> float:
+    """Give marks inside the line (not at its edges) back the blank that compression took, equally."""
+    inside = [i for i in range(1, len(atoms) - 1) if atoms[i].trim_left or atoms[i].trim_right]
+    total = sum(atoms[i].trim_left + atoms[i].trim_right for i in inside)
+    if not inside or total <= 0.0:
+        return slack
+    share = min(1.0, slack / total)
+    for i in inside:
+        atom = copy.copy(atoms[i])
+        give_left, give_right = atom.trim_left * share, atom.trim_right * share
+        atom.trim_left -= give_left
+        atom.trim_right -= give_right
+        atom.width += give_left + give_right
+        atoms[i] = atom
+    return slack - total * share
 
 
 STRETCH_EM = 0.25  # each stretch level adds at most this much to a gap: no gap between Han characters over ¼ em

@@ -70,11 +70,13 @@ class _Table:
         self.level2 = level2 = [0.0] * (n + 1)  # stretch of every gap, to the cap
         self.shrink = shrink = [0.0] * (n + 1)  # what marks inside a line can give
         self.units = units = [0] * (n + 1)  # characters, for the 孤字 rule
+        self.shared = shared = [0.0] * (n + 1)  # blank that adjacent marks gave up (compression): stretch too
         self.start_trim = [_start_trim(atom, compress) for atom in atoms]
         self.end_trim = [_end_trim(atom, compress) for atom in atoms]
         self.shrinkable = [_shrinkable(atom, compress) if atom.text in _SHRINK_CHARS else 0.0 for atom in atoms]
         w = s1 = s2 = sh = 0.0
         u = 0
+        blank = 0.0
         previous_space = False
         for k, atom in enumerate(atoms):
             w += atom.gap + atom.width
@@ -92,7 +94,9 @@ class _Table:
             elif kind == "latin":
                 u += len(atom.text)
             previous_space = kind == "space"
+            blank += atom.trim_left + atom.trim_right
             width[k + 1], level1[k + 1], level2[k + 1], shrink[k + 1], units[k + 1] = w, s1, s2, sh, u
+            shared[k + 1] = blank
 
 
 def _candidates(atoms: list[Atom], lo: int, hi: int):
@@ -140,6 +144,7 @@ def _segment(table: _Table, atoms: list[Atom], lo: int, hi: int, measure: float,
 def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, justify: bool, orphans: bool,
            tolerance: float, emergency: bool) -> list[int] | None:
     width, level1, level2, shrink, units = table.width, table.level1, table.level2, table.shrink, table.units
+    shared = table.shared
     start_trim, end_trim, shrinkable = table.start_trim, table.end_trim, table.shrinkable
     m = len(breaks)
     best = [INFINITY] * m
@@ -192,6 +197,8 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
                 if stretch > 0.0 and slack <= stretch * tolerance + EPSILON:
                     ratio = slack / stretch
                     badness, fit = 100.0 * ratio ** 3, 2 if ratio > 0.5 else 1
+                elif tolerance >= 1.0 and e > s and slack <= stretch + shared[e] - shared[s + 1] + EPSILON:
+                    badness, fit = 100.0 + 100.0 * (slack - stretch) / em, 2  # marks give back shared blank
                 elif inside_long and slack > stretch + EPSILON and tolerance >= 1.0:
                     # a line ending inside a URL or a token wider than the line, that cannot be justified
                     # under the cap: the one excuse for a short line; it is set ragged
