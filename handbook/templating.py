@@ -16,6 +16,7 @@ imports jinja2.
 """
 from __future__ import annotations
 
+import io
 import sys
 import xml.etree.ElementTree as etree
 from pathlib import Path
@@ -23,9 +24,23 @@ from pathlib import Path
 import jinja2
 
 from . import model
+from .atomic import write_atomically
 from .diagnostics import Sink, SourcePos, relative
 
 BOOK_TEMPLATE = "book.xml.j2"
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache, written by our atomic writer so its files get the user's umask (Jinja's own
+    writer makes them 0600)."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        try:
+            write_atomically(Path(self._get_cache_filename(bucket)), out.getvalue())
+        except OSError:
+            pass  # an unwritable cache only costs the next compile
 
 
 def make_environment(templates_dir: Path, variant: str, translations, cache_dir: Path | None = None) -> jinja2.Environment:
@@ -36,7 +51,7 @@ def make_environment(templates_dir: Path, variant: str, translations, cache_dir:
     if cache_dir is not None:
         try:
             (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+            cache = _BytecodeCache(str(cache_dir / "jinja"))
         except OSError:
             pass  # an unwritable cache only costs the compile
     env = jinja2.Environment(
