@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Sink, SourcePos, relative
+from .theme import FontSet, read_fontsets
 from .tomlconfig import TomlFile
 
 OUTPUTS = ("handbook", "booklet", "worksheet")
@@ -45,6 +46,7 @@ class BookConfig:
     variants: tuple[VariantConfig, ...]
     phrases: Path | None
     booklet: dict  # [booklet] settings: paper, duplex, creep_mm, marks (checked by booklet.ImposeOptions)
+    fonts: dict[str, FontSet]  # the book's own [fonts.NAME] sets, over the theme's (e.g. a system font)
 
     def variant(self, name: str) -> VariantConfig:
         return next(v for v in self.variants if v.name == name)
@@ -71,7 +73,8 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     if sink.errors:
         return None
     data = toml.data
-    toml.check_keys("", {k: v for k, v in data.items() if k not in ("book", "variants", "booklet")}, {})
+    toml.check_keys("", {k: v for k, v in data.items() if k not in ("book", "variants", "booklet", "fonts")}, {})
+    fonts = read_fontsets(toml, data.get("fonts", {}))
     book = data.get("book")
     if not isinstance(book, dict):
         sink.error("missing [book] table", SourcePos(shown), "see the README for the keys of book.toml")
@@ -132,7 +135,7 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     return BookConfig(
         path=path, content_dir=content_dir, shown_content=relative(content_dir, project_root),
         source_variant=source, edition=edition, theme=book.get("theme", "default"),
-        outputs=outputs, variants=tuple(variants), phrases=phrases, booklet=dict(booklet),
+        outputs=outputs, variants=tuple(variants), phrases=phrases, booklet=dict(booklet), fonts=fonts,
     )
 
 

@@ -108,26 +108,35 @@ def check_coverage(document: model.Document, sources, config, theme, options, si
 
 
 def check_text(text: str, sources, config, theme, options, sink: Sink):
-    """Coverage of any drawn text (a document's, a worksheet's): ((regular face, bold face), font set,
-    characters) or None. A variable family gives one face for both; a static family two files."""
+    """Coverage of any drawn text (a document's, a worksheet's): ((regular face, its weight), (bold face,
+    its weight)), font set, characters; or None. A variable family gives one face for both; a static
+    family the files nearest each weight."""
     fontset = theme.fontsets.get(config.fontset)
     if fontset is None:
         sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
                    f"font sets: {', '.join(sorted(theme.fontsets))}")
         return None
-    search = [options.content_dir / "fonts"]
+    where = fontset.pos or config.pos
     try:
-        faces = tuple(fontfiles.locate_face(fontset.family, search, cache_dir=options.cache_dir, weight=weight)
-                      for weight in (fontset.regular, fontset.bold))
-        coverage = set.intersection(*(set(fontfiles.face_coverage(face, options.cache_dir)) for face in set(faces)))
+        faces = fontfiles.find_family(fontset.family, [options.content_dir / "fonts"], system=fontset.system,
+                                      cache_dir=options.cache_dir)
+        chosen = tuple(fontfiles.choose_face(faces, weight, fontset.family)
+                       for weight in (fontset.regular, fontset.bold))
+        coverage = set.intersection(*(set(fontfiles.face_coverage(face, options.cache_dir))
+                                      for face in {face for face, _ in chosen}))
     except fontfiles.FontError as exc:
-        sink.error(str(exc), config.pos)
+        sink.error(str(exc), where)
         return None
     chars = drawn_characters(text)
+    han = {ch for ch in chars if unicodedata.name(ch, "").startswith("CJK UNIFIED IDEOGRAPH")}
+    if han and not han & {chr(cp) for cp in coverage}:  # one error, not one per character
+        sink.error(f"font family '{fontset.family}' has no Chinese characters ({chosen[0][0].path.name})", where,
+                   "choose a CJK family (e.g. Noto Sans CJK SC / TC) for this edition's font set")
+        return None
     backwards = sorted(ch for ch in chars if unicodedata.bidirectional(ch) in ("R", "AL"))
     missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " " and ch not in backwards)
     if not (backwards or missing):
-        return faces, fontset, chars
+        return chosen, fontset, chars
     extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
     extra.append(options.content_dir / "book.toml")
     places = sorted((locate(ch, sources, extra, options.project_root) or SourcePos(""), ch) for ch in backwards)
@@ -157,11 +166,9 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     checked = check_coverage(document, sources, config, theme, options, sink)
     if checked is None:
         return None
-    (regular_face, bold_face), fontset, chars = checked
-    regular, bold = fontfiles.prepare_faces([(regular_face, fontset.regular), (bold_face, fontset.bold)], chars,
-                                            options.cache_dir)
-    files = FontFiles(regular, bold, (fontfiles.face_identity(regular_face, fontset.regular),
-                                      fontfiles.face_identity(bold_face, fontset.bold)))
+    faces, fontset, chars = checked
+    regular, bold = fontfiles.prepare_faces(faces, chars, options.cache_dir)
+    files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in faces))
     theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
     if not check_fit(document, theme, files, sink, theme_file, config.pos, layouts):
         return None

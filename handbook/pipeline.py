@@ -23,6 +23,7 @@ from .atomic import write_atomically
 from .memo import FileMemo
 from .parallel import in_parallel
 from .stamps import Stamps
+from .typeset import fonts as fontfiles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     written: list[Path] = field(default_factory=list)
+    up_to_date: list[Path] = field(default_factory=list)  # outputs whose inputs had not changed: not made again
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # derived text for a person to review
     timings: dict[str, float] = field(default_factory=dict)  # stage or output path -> seconds
@@ -89,6 +91,7 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
             sink.add(diagnostic)
         result.timings.update(edition.timings)
         for path in edition.up_to_date:
+            result.up_to_date.append(path)
             progress(f"up to date {relative(path, options.project_root)}")
     compare_with_source(book, chosen, {edition.name: edition.chapters for edition in made}, options, sink)
     _stop_if_failed(sink, options.strict)
@@ -198,7 +201,8 @@ def _configuration(options: BuildOptions, sink: Sink) -> tuple[BookConfig, theme
     """book.toml, the theme and the chosen editions, or a HandbookError with every problem in them."""
     book = load_book(options.content_dir, options.project_root, sink)
     _stop_if_failed(sink, False)
-    theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink)
+    theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink,
+                              book.fonts)
     chosen = _chosen_variants(book, options.variants, sink)
     _stop_if_failed(sink, False)
     return book, theme, chosen
@@ -448,10 +452,9 @@ def output_digests(edition: Edition, book: BookConfig, theme, options: BuildOpti
     if options.fill:
         return {}
     folder = options.output_dir / edition.config.name
-    fonts = [theme.fontsets.get(edition.config.fontset)]
-    own_fonts = options.content_dir / "fonts"
-    if own_fonts.is_dir():
-        fonts += sorted((p.name, p.stat().st_mtime_ns) for p in own_fonts.iterdir())
+    fontset = theme.fontsets.get(edition.config.fontset)
+    fonts = [fontset, fontset and fontfiles.family_identity(fontset.family, [options.content_dir / "fonts"],
+                                                            system=fontset.system, cache_dir=options.cache_dir)]
     # A chapter is a function of its source (see chapter_of): digesting the sources is the same, and quicker.
     handbook = stamps.digest("handbook", replace(edition.document, chapters=()), edition.sources, theme, fonts)
     digests = {

@@ -25,15 +25,21 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
 # Allowed values (inclusive) of numbers that may be zero or are shares; every other number is 0.1 to 1000.
 RANGES = {"indent_em": (0, 10), "paragraph_space": (0, 100), "space_before": (0, 200), "space_after": (0, 200),
           "top_mm": (0, 500), "inner_share": (0, 1), "measure_em": (1, 200), "lines": (1, 200)}
-_FONTSET_KEYS = {"family": str, "regular": int, "bold": int}
+_FONTSET_KEYS = {"family": str, "regular": int, "bold": int, "system": bool}
+_REQUIRED_FONTSET_KEYS = ("family", "regular", "bold")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
 class FontSet:
+    """A family and the weights of body text and of bold; ``system``: may the family come from the
+    system's font folders (a pinned family says no, so the book is the same on every machine)."""
+
     family: str
     regular: int
     bold: int
+    system: bool = True
+    pos: SourcePos | None = None  # the [fonts.NAME] line that names the family, for errors about it
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,10 @@ class Theme:
     fontsets: dict[str, FontSet]
 
 
-def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink) -> Theme | None:
-    """The named theme over the default one; None (with errors in ``sink``) when unusable."""
+def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
+               book_fonts: dict[str, FontSet] | None = None) -> Theme | None:
+    """The named theme over the default one, with the book's own font sets over both; None (with
+    errors in ``sink``) when unusable."""
     if not re.match(r"^[A-Za-z0-9_-]+$", name):
         sink.error(f"theme name '{name}' must be letters, digits, '-' or '_'")
         return None
@@ -57,7 +65,7 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink) -
     if default is None or chosen is None:
         return None
     merged = {section: {**default.get(section, {}), **chosen.get(section, {})} for section in SCHEMA}
-    fontsets = {**default.get("fonts", {}), **chosen.get("fonts", {})}
+    fontsets = {**default.get("fonts", {}), **chosen.get("fonts", {}), **(book_fonts or {})}
     for section, keys in SCHEMA.items():
         for key in keys:
             if key not in merged[section]:
@@ -66,7 +74,32 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink) -
     if sink.errors:
         return None
     return Theme(name, merged["page"], merged["body"], merged["headings"], merged["small"], merged["colors"],
-                 {key: FontSet(**value) for key, value in fontsets.items()})
+                 fontsets)
+
+
+def read_fontsets(toml: TomlFile, table) -> dict[str, FontSet]:
+    """The [fonts.NAME] tables of a theme or book.toml, checked, each knowing its line."""
+    out = {}
+    if not isinstance(table, dict):
+        toml.sink.error("'fonts' must be [fonts.NAME] tables", toml.pos("", "fonts"))
+        return out
+    for set_name, fontset in table.items():
+        where = toml.pos(f"fonts.{set_name}")
+        if not isinstance(fontset, dict):
+            toml.sink.error(f"fonts.{set_name} must be a table", where)
+            continue
+        before = len(toml.sink.errors)
+        toml.check_keys(f"fonts.{set_name}", fontset, _FONTSET_KEYS)
+        for key in _REQUIRED_FONTSET_KEYS:
+            if key not in fontset:
+                toml.sink.error(f"[fonts.{set_name}] needs '{key}'", where)
+        for key in ("regular", "bold"):
+            if isinstance(fontset.get(key), int) and not 1 <= fontset[key] <= 1000:
+                toml.sink.error(f"[fonts.{set_name}] {key} must be a weight from 1 to 1000",
+                                toml.pos(f"fonts.{set_name}", key))
+        if len(toml.sink.errors) == before:
+            out[set_name] = FontSet(**fontset, pos=toml.pos(f"fonts.{set_name}", "family"))
+    return out
 
 
 def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
@@ -79,11 +112,7 @@ def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
     data = toml.data
     for section, value in data.items():
         if section == "fonts":
-            for set_name, fontset in (value.items() if isinstance(value, dict) else []):
-                toml.check_keys(f"fonts.{set_name}", fontset, _FONTSET_KEYS)
-                for key in _FONTSET_KEYS:
-                    if key not in fontset:
-                        sink.error(f"[fonts.{set_name}] needs '{key}'", toml.pos(f"fonts.{set_name}"))
+            data["fonts"] = read_fontsets(toml, value)
         elif section in SCHEMA and isinstance(value, dict):
             toml.check_keys(section, value, SCHEMA[section])
         else:

@@ -1,4 +1,4 @@
-"""handbook.typeset.fonts: finding faces, and static TrueType fonts that ReportLab embeds."""
+"""handbook.typeset.fonts: static TrueType fonts that ReportLab embeds (finding faces: test_faces.py)."""
 from __future__ import annotations
 
 import io
@@ -28,12 +28,12 @@ def cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sc(cache) -> fonts.FaceLocation:
-    return fonts.locate_face("Noto Sans CJK SC", cache_dir=cache)
+    return fonts.locate_face("Noto Sans CJK SC", cache_dir=cache, system=False)[0]
 
 
 @pytest.fixture(scope="module")
 def tc(cache) -> fonts.FaceLocation:
-    return fonts.locate_face("Noto Sans CJK TC", cache_dir=cache)
+    return fonts.locate_face("Noto Sans CJK TC", cache_dir=cache, system=False)[0]
 
 
 def load(data: bytes) -> TTFont:
@@ -69,44 +69,11 @@ def make_font(path: Path, family: str, weight: int = 400) -> Path:
     return path
 
 
-# --- locate_face ---------------------------------------------------------------------------
-
-def test_package_faces_are_found(sc, tc):
-    assert (sc.family, tc.family) == ("Noto Sans CJK SC", "Noto Sans CJK TC")
-    assert sc.path == tc.path and sc.path.name == "NotoSansCJK-VF.otf.ttc"
-    assert sc.path.parent.name == "manimgx_fonts_cjk" and sc.index != tc.index
-
-
-def test_unknown_family_lists_the_families_found(cache):
-    with pytest.raises(fonts.FontError) as err:
-        fonts.locate_face("No Such Sans", cache_dir=cache)
-    assert "No Such Sans" in str(err.value)
-    assert "Noto Sans CJK SC" in str(err.value) and "Noto Sans CJK HK" in str(err.value)
-
-
-def test_search_dirs_come_before_the_package(tmp_path):
-    own = make_font(tmp_path / "fonts" / "mine.ttf", "Noto Sans CJK SC")
-    found = fonts.locate_face("noto sans cjk sc", [tmp_path / "fonts"], cache_dir=tmp_path / "cache")
-    assert found == fonts.FaceLocation(own, 0, "Noto Sans CJK SC")
-
-
-def test_name_tables_are_read_once_per_file_version(tmp_path, monkeypatch):
-    fonts.locate_face("Noto Sans CJK TC", [tmp_path / "fonts"], cache_dir=tmp_path)
-    read = []
-    real = fonts._families
-    monkeypatch.setattr(fonts, "_families", lambda path: read.append(path) or real(path))
-    fonts.locate_face("Noto Sans CJK TC", [tmp_path / "fonts"], cache_dir=tmp_path)
-    assert read == []
-    new = make_font(tmp_path / "fonts" / "new.ttf", "Handbook Test Sans")
-    assert fonts.locate_face("Handbook Test Sans", [tmp_path / "fonts"], cache_dir=tmp_path).path == new
-    assert read == [new]
-
-
 def test_static_face_gives_its_own_weight_only(tmp_path):
-    face = fonts.locate_face("Handbook Test Sans", [make_font(tmp_path / "f" / "t.ttf", "Handbook Test Sans").parent],
-                             cache_dir=tmp_path)
-    font = load(fonts.prepare_face(face, 400, "A", tmp_path))
-    assert advance(font, "A") == 600 and glyph_of(font, "A").xMin == 100
+    face, weight = fonts.locate_face("Handbook Test Sans", [make_font(tmp_path / "f" / "t.ttf", "Handbook Test Sans").parent],
+                                     cache_dir=tmp_path, system=False)
+    font = load(fonts.prepare_face(face, weight, "A", tmp_path))
+    assert weight == 400 and advance(font, "A") == 600 and glyph_of(font, "A").xMin == 100
     with pytest.raises(fonts.FontError, match="Handbook Test Sans"):
         fonts.prepare_face(face, 700, "A", tmp_path)
 

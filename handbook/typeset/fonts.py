@@ -16,8 +16,9 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
   only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers).
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
 - Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
-- This module finds faces and keeps the caches; drawing and assembling live in :mod:`outlines`,
-  imported only on a cache miss, so a warm build never loads fontTools' outline code.
+- This module keeps the caches; finding and opening faces live in :mod:`faces`, drawing and
+  assembling in :mod:`outlines`, imported only on a cache miss, so a warm build never loads fontTools'
+  outline code.
 Medians of 5 fresh processes (bench/bench_fonts.py, 1,200 characters), with the charstring reader of
 :mod:`charstrings`: cold 4 fonts (SC+TC x 400+700) 0.90 s (one process 1.34 s; 1.76 / 3.05 s before it);
 cold 1 face x 2 weights 0.56 s (0.69 s); edit one character, 4 fonts 0.14 s; warm 4 fonts 1 ms; warm
@@ -25,35 +26,18 @@ coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, importlib.util, json, marshal, os
+import hashlib, marshal, os
 from array import array
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import fontTools
 
 from ..atomic import write_atomically
-
-if TYPE_CHECKING:
-    from fontTools.ttLib import TTFont
+from .faces import FaceLocation, FontError, choose_face, family_identity, find_family, identity as _identity, locate_face, open_face  # noqa: F401 -- the font API in one place
 
 CODE_VERSION = "fonts-1"  # bump whenever the bytes produced for the same input change
 KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebuilt from glyph stores)
-SYSTEM_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
-FONT_EXTS = (".ttf", ".otf", ".ttc", ".otc")
-
-
-class FontError(Exception):
-    """A face cannot be found or cannot give what was asked; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class FaceLocation:
-    path: Path
-    index: int
-    family: str
 
 
 def default_cache_dir() -> Path:
@@ -67,94 +51,7 @@ def _key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _identity(path: Path) -> tuple:
-    st = os.stat(path)
-    return (str(path), st.st_size, st.st_mtime_ns)
-
-
-# --- finding faces -------------------------------------------------------------------------
-
-def _font_files(dirs: Iterable[Path]) -> Iterable[Path]:
-    for top in dirs:
-        for root, subdirs, names in os.walk(top):
-            subdirs.sort()
-            yield from (Path(root, n) for n in sorted(names) if n.lower().endswith(FONT_EXTS))
-
-
-def _families(path: Path) -> list:
-    """[[index, family (nameID 16, else 1), nameID 1, weight class, variable?], ...] of the upright faces
-    of a font file (italics are never chosen for running text); [] if unreadable."""
-    from fontTools.ttLib import TTCollection, TTFont
-
-    try:
-        with open(path, "rb") as fh:
-            collection = fh.read(4) == b"ttcf"
-        with (TTCollection(path, lazy=True) if collection else TTFont(path, lazy=True)) as f:
-            names = [(face["name"].getDebugName(16), face["name"].getDebugName(1),
-                      face["OS/2"].usWeightClass if "OS/2" in face else 400, "fvar" in face)
-                     if not face["head"].macStyle & 2 else (None, None, 0, False)
-                     for face in (f.fonts if collection else [f])]
-    except Exception:  # a broken file in a font folder must not stop the search
-        return []
-    return [[i, typo or legacy, legacy or typo, weight, variable]
-            for i, (typo, legacy, weight, variable) in enumerate(names) if typo or legacy]
-
-
-def locate_face(family: str, search_dirs: Sequence[Path] = (), *, cache_dir: Path | None = None,
-                weight: int | None = None) -> FaceLocation:
-    """The first face whose family matches, looking in search_dirs, system folders, then the faces that
-    pip packages carry (Noto Sans CJK; ReportLab's Bitstream Vera for Latin text). With ``weight``, a
-    static face must have that weight class (a family's bold is often another file); a variable face
-    serves every weight.
-
-    Name tables are read once per (path, size, mtime_ns) and remembered in <cache_dir>/scan-v2.json."""
-    packages = [Path(importlib.util.find_spec(name).origin).parent / sub
-                for name, sub in (("manimgx_fonts_cjk", ""), ("reportlab", "fonts"))]
-    dirs = [Path(d) for d in search_dirs] + [Path(d).expanduser() for d in SYSTEM_DIRS] + packages
-    scan_file = Path(cache_dir or default_cache_dir()) / "scan-v2.json"
-    try:
-        known = json.loads(scan_file.read_text())
-    except (OSError, ValueError):
-        known = {}
-    found, fresh, wanted, match = [], {}, family.casefold(), None
-    for path in _font_files(d for d in dirs if d.is_dir()):
-        ident = json.dumps(_identity(path))
-        faces = known[ident] if ident in known else fresh.setdefault(ident, _families(path))
-        found += [name for _, name, *_ in faces]
-        match = next((FaceLocation(path, i, name) for i, name, legacy, weight_class, variable in faces
-                      if wanted in (name.casefold(), legacy.casefold())
-                      and (weight is None or variable or weight_class == weight)), None)
-        if match:
-            break
-    if fresh:
-        try:
-            write_atomically(scan_file, json.dumps({**known, **fresh}).encode())
-        except OSError:
-            pass  # an unwritable cache only costs the next scan
-    if match is None:
-        raise FontError(f"font family {family!r} not found in {', '.join(map(str, dirs))}; "
-                        f"families found: {', '.join(sorted(set(found))) or 'none'}")
-    return match
-
-
 # --- reading a face ------------------------------------------------------------------------
-
-@lru_cache(maxsize=4)
-def _glyph_names(count: int) -> list[str]:
-    return [".notdef"] + [f"g{i}" for i in range(1, count)]
-
-
-def open_face(location: FaceLocation) -> TTFont:
-    """A lazy TTFont with generated glyph names (naming 65k glyphs from the cmap costs 0.3 s)."""
-    from fontTools.ttLib import TTFont
-
-    try:
-        font = TTFont(location.path, fontNumber=location.index, lazy=True)
-        font.setGlyphOrder(list(_glyph_names(font["maxp"].numGlyphs)))
-    except Exception as exc:
-        raise FontError(f"{location.family} ({location.path}, face {location.index}): {exc}") from exc
-    return font
-
 
 _CMAPS: dict[str, dict[int, int]] = {}
 

@@ -22,7 +22,7 @@ from fontTools.varLib.models import supportScalar
 from fontTools.varLib.varStore import VarStoreInstancer
 
 from . import charstrings
-from .fonts import FaceLocation, FontError, open_face
+from .faces import FaceLocation, FontError, open_face
 
 FIXED_TIME = timestampFromString("Wed Jan  1 00:00:00 2020")  # head.created/modified
 MAX_ERR = 1.0  # cu2qu tolerance, font units

@@ -1,0 +1,106 @@
+"""Fonts of every OpenType flavour, made with fontTools from the pinned pip font (no system package needed).
+
+The pinned Noto Sans CJK is a collection of variable CFF2 faces. From it, cut down to the characters a
+test needs: the variable face itself; static CFF instances (``.otf``, and ``.ttc`` collections holding the
+SC and TC faces of one weight, as Debian's fonts-noto-cjk ships them); TrueType instances (outlines
+converted to quadratic ``glyf``; ``.ttf`` and ``.ttc``). Each face gets a family name of its own, so a
+test knows the file it was set in came from here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.cffLib.CFF2ToCFF import convertCFF2ToCFF
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, newTable
+from fontTools.varLib import instancer
+
+from handbook.typeset import fonts
+
+WEIGHT_NAMES = {300: "Light", 400: "Regular", 500: "Medium", 700: "Bold", 900: "Black"}
+
+
+def variable_face(region: str, chars: str) -> TTFont:
+    """The pinned variable face of a region (SC, TC, HK), subset to ``chars``."""
+    location, _ = fonts.locate_face(f"Noto Sans CJK {region}", system=False)
+    font = TTFont(location.path, fontNumber=location.index)
+    options = subset.Options()
+    options.layout_features, options.name_IDs, options.notdef_outline = [], ["*"], True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={ord(c) for c in chars} | {0x20})
+    subsetter.subset(font)
+    return font
+
+
+def rename(font: TTFont, family: str, weight: int) -> TTFont:
+    """Name a face as a static family's member is named (Noto style: nameID 1 carries the style for
+    weights other than 400 and 700; nameID 16/17 the family and style)."""
+    style = WEIGHT_NAMES.get(weight, f"W{weight}")
+    name = font["name"]
+    name.names = [n for n in name.names if n.nameID not in (1, 2, 3, 4, 6, 16, 17, 25)]
+    legacy = family if weight in (400, 700) else f"{family} {style}"
+    ps = f"{family.replace(' ', '')}-{style}"
+    for number, value in ((1, legacy), (2, "Bold" if weight == 700 else "Regular"), (3, ps), (4, f"{family} {style}"),
+                          (6, ps), (16, family), (17, style)):
+        name.setName(value, number, 3, 1, 0x409)
+    font["OS/2"].usWeightClass = weight
+    return font
+
+
+def static_cff(variable: TTFont, weight: int, family: str) -> TTFont:
+    """A static CFF instance (what Source Han and Debian's Noto CJK are)."""
+    font = instancer.instantiateVariableFont(_copy(variable), {"wght": weight}, optimize=False)
+    convertCFF2ToCFF(font)  # a CID-keyed CFF whose charstrings are named cid00001 ..., as in Noto CJK
+    font.recalcBBoxes = False  # the tables still name glyphs by the old order: re-read them by glyph id
+    font = _copy(font)
+    return rename(font, family, weight)
+
+
+def truetype_of(static: TTFont, family: str) -> TTFont:
+    """A TrueType copy of a static CFF face: outlines converted to quadratic glyf."""
+    font = rename(_copy(static), family, static["OS/2"].usWeightClass)
+    order, glyphset = font.getGlyphOrder(), font.getGlyphSet()
+    glyf, glyphs = newTable("glyf"), {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyphset[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    glyf.glyphOrder, glyf.glyphs = order, glyphs
+    del font["CFF "]
+    font["loca"], font["glyf"] = newTable("loca"), glyf
+    font["maxp"].tableVersion = 0x00010000
+    for key in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth"):
+        setattr(font["maxp"], key, 1 if key == "maxZones" else 0)
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    for table in ("VORG",):
+        if table in font:
+            del font[table]
+    return font
+
+
+def save(font: TTFont, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    font.save(str(path))
+    return path
+
+
+def save_collection(faces: list[TTFont], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    collection = TTCollection()
+    collection.fonts = faces
+    collection.save(str(path), shareTables=True)
+    return path
+
+
+def _copy(font: TTFont) -> TTFont:
+    from io import BytesIO
+
+    buffer = BytesIO()
+    font.save(buffer)
+    buffer.seek(0)
+    return TTFont(buffer)

@@ -1,0 +1,152 @@
+"""handbook.typeset.faces: where a family is looked for, which face serves which weight, which files cannot serve."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handbook.typeset import faces
+from test_fonts import make_font
+
+
+@pytest.fixture
+def no_system(monkeypatch, tmp_path):
+    """A machine whose system font folders are empty (what a user's system has is set per test)."""
+    monkeypatch.setattr(faces, "system_font_dirs", lambda: [tmp_path / "system"])
+    return tmp_path / "system"
+
+
+def test_pinned_faces_come_from_pip(tmp_path):
+    location, weight = faces.locate_face("Noto Sans CJK SC", cache_dir=tmp_path, system=False)
+    assert location.path.name == "NotoSansCJK-VF.otf.ttc" and location.path.parent.name == "manimgx_fonts_cjk"
+    assert location.family == "Noto Sans CJK SC" and weight == 400
+    assert faces.locate_face("Noto Sans CJK SC", cache_dir=tmp_path, system=False, weight=700)[1] == 700
+
+
+def test_book_folder_then_system_then_pip(tmp_path, no_system):
+    book = tmp_path / "book-fonts"
+    system_copy = make_font(no_system / "noto" / "NotoSansCJK-Regular.ttf", "Noto Sans CJK SC")
+    found, _ = faces.locate_face("Noto Sans CJK SC", [book], cache_dir=tmp_path)
+    assert found.path == system_copy
+    assert faces.locate_face("Noto Sans CJK SC", [book], cache_dir=tmp_path, system=False)[0].path.parent.name \
+        == "manimgx_fonts_cjk"  # a pinned family never looks at the system's folders
+    own = make_font(book / "mine.ttf", "Noto Sans CJK SC")
+    assert faces.locate_face("noto sans cjk sc", [book], cache_dir=tmp_path)[0].path == own
+    assert faces.locate_face("noto sans cjk sc", [book], cache_dir=tmp_path, system=False)[0].path == own
+
+
+def test_system_font_folders_per_platform(tmp_path):
+    home = tmp_path / "home"
+    linux = faces.system_font_dirs("linux", {"HOME": str(home), "XDG_DATA_DIRS": "/opt/share:/usr/share"})
+    assert linux == [home / ".local/share/fonts", home / ".fonts", Path("/opt/share/fonts"), Path("/usr/share/fonts")]
+    assert faces.system_font_dirs("freebsd14", {"HOME": str(home)})[2:] == [Path("/usr/local/share/fonts"),
+                                                                             Path("/usr/share/fonts")]
+    assert faces.system_font_dirs("linux", {"HOME": str(home), "XDG_DATA_HOME": "/x"})[0] == Path("/x/fonts")
+    assert faces.system_font_dirs("darwin", {"HOME": str(home)}) == [
+        Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+    windows = faces.system_font_dirs("win32", {"USERPROFILE": str(home), "WINDIR": r"D:\Win",
+                                               "LOCALAPPDATA": str(home / "Local")})
+    assert windows == [Path(r"D:\Win") / "Fonts", home / "Local" / "Microsoft" / "Windows" / "Fonts"]
+
+
+def test_unknown_family_lists_the_families_found(tmp_path):
+    with pytest.raises(faces.FontError) as err:
+        faces.locate_face("No Such Sans", cache_dir=tmp_path, system=False)
+    assert "No Such Sans" in str(err.value)
+    assert "Noto Sans CJK SC" in str(err.value) and "Noto Sans CJK HK" in str(err.value)
+
+
+@pytest.fixture
+def family(tmp_path) -> Path:
+    """A static family of five weights in one folder, as Debian's fonts-noto-cjk ships one."""
+    folder = tmp_path / "family"
+    for weight in (300, 500, 700, 900):
+        make_font(folder / f"Test-{weight}.ttf", "Handbook Test Sans", weight)
+    return folder
+
+
+@pytest.mark.parametrize("wanted, chosen", [(400, 500), (300, 300), (350, 300), (700, 700), (600, 700), (800, 900),
+                                            (1000, 900)])
+def test_static_family_gives_the_nearest_weight(family, tmp_path, wanted, chosen):
+    location, weight = faces.locate_face("Handbook Test Sans", [family], cache_dir=tmp_path, weight=wanted,
+                                         system=False)
+    assert weight == chosen and location.path.name == f"Test-{chosen}.ttf"
+
+
+def test_exact_weight_wins_over_a_neighbour(family, tmp_path):
+    make_font(family / "Test-400.ttf", "Handbook Test Sans", 400)
+    assert faces.locate_face("Handbook Test Sans", [family], cache_dir=tmp_path, system=False)[1] == 400
+
+
+def test_a_family_without_bold_is_an_error_naming_the_weights(tmp_path):
+    folder = tmp_path / "f"
+    make_font(folder / "a.ttf", "Light Only", 300)
+    make_font(folder / "b.ttf", "Light Only", 400)
+    found = faces.find_family("Light Only", [folder], cache_dir=tmp_path, system=False)
+    assert faces.choose_face(found, 400, "Light Only")[1] == 400
+    with pytest.raises(faces.FontError, match=r"'Light Only' has no bold face for weight 700: weights found 300, 400"):
+        faces.choose_face(found, 700, "Light Only")
+    make_font(folder / "c.ttf", "Bold Only", 700)
+    with pytest.raises(faces.FontError, match=r"no regular face for weight 400: weights found 700"):
+        faces.locate_face("Bold Only", [folder], cache_dir=tmp_path, system=False)
+
+
+def test_variable_face_draws_the_weight_asked_within_its_axis(tmp_path):
+    face = faces.Face(faces.FaceLocation(tmp_path, 0, "V"), 400, (200, 550))
+    assert [face.nearest(w) for w in (100, 400, 700)] == [200, 400, 550]
+    assert faces.choose_face([face], 400, "V")[1] == 400
+    with pytest.raises(faces.FontError, match="weights found 200, 550"):
+        faces.choose_face([face], 700, "V")
+
+
+def _bitmap_only(path: Path) -> Path:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(make_font(path, "Bitmap Sans"))
+    del font["glyf"], font["loca"]
+    font.recalcBBoxes = False
+    font.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("name, make, reason", [
+    ("Truncated Sans.otf", lambda p: p.write_bytes(make_font(p, "Truncated Sans").read_bytes()[:300]), "unreadable"),
+    ("Wrong Magic Sans.ttf", lambda p: p.write_bytes(b"<html>not a font</html>"), "not an OpenType or TrueType"),
+    ("Type One Sans.pfb", lambda p: p.write_bytes(b"\x80\x01" + bytes(100)), "a Type 1 font"),
+    ("Type One Sans.otf", lambda p: p.write_bytes(b"%!PS-AdobeFont-1.0: TypeOne" + bytes(100)), "a Type 1 font"),
+    ("Web Sans.ttf", lambda p: p.write_bytes(b"wOF2" + bytes(100)), "a web font"),
+    ("Bitmap Sans.ttf", _bitmap_only, "bitmap-only"),
+    ("Empty Sans.ttf", lambda p: p.write_bytes(b""), "not an OpenType"),
+])
+def test_a_file_that_cannot_serve_says_why(tmp_path, name, make, reason):
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    make(folder / name)
+    family = name.rsplit(".", 1)[0]
+    with pytest.raises(faces.FontError) as err:
+        faces.locate_face(family, [folder], cache_dir=tmp_path, system=False)
+    assert f"font family '{family}' not found" in str(err.value)
+    assert f"{name}: " in str(err.value) and reason in str(err.value)
+
+
+def test_name_tables_are_read_once_per_file_version(tmp_path, monkeypatch):
+    faces.locate_face("Noto Sans CJK TC", [tmp_path / "fonts"], cache_dir=tmp_path, system=False)
+    read = []
+    real = faces.scan_file
+    monkeypatch.setattr(faces, "scan_file", lambda path: read.append(path) or real(path))
+    faces.locate_face("Noto Sans CJK TC", [tmp_path / "fonts"], cache_dir=tmp_path, system=False)
+    assert read == []
+    new = make_font(tmp_path / "fonts" / "new.ttf", "Handbook Test Sans")
+    assert faces.locate_face("Handbook Test Sans", [tmp_path / "fonts"], cache_dir=tmp_path)[0].path == new
+    assert read == [new]
+
+
+def test_italic_faces_never_set_running_text(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    path = make_font(tmp_path / "f" / "italic.ttf", "Slanted Sans")
+    font = TTFont(path)
+    font["head"].macStyle |= 2
+    font.save(str(path))
+    with pytest.raises(faces.FontError, match="'Slanted Sans' not found"):
+        faces.locate_face("Slanted Sans", [path.parent], cache_dir=tmp_path, system=False)

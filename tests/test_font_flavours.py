@@ -1,0 +1,205 @@
+"""Every OpenType flavour sets the handbook and the worksheet, with the right weights; a system copy of the
+pinned family changes nothing in the default book.
+
+The fonts are made by tests/flavours.py from the pinned pip font (subset to the book's characters), put in
+a book's fonts/ folder or on the system's search path (XDG_DATA_DIRS), and built through the real command.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+from fontTools.pens.boundsPen import BoundsPen, ControlBoundsPen
+from fontTools.ttLib import TTFont
+
+import flavours
+from conftest import ROOT, run_build
+from test_worksheet import RENDERERS, changed, crop, ink, typed, widgets
+
+TYPED = ("张小梅还款", "李大伟协商", "張小梅還款", "李大偉協商")  # typed into a form field in the tests
+
+
+def book_characters() -> str:
+    """Every character the default book can draw: content, templates, UI strings, dates, money, ASCII."""
+    patterns = ("content/**/*.md", "content/*.toml", "templates/**/*.po", "templates/**/*.j2")
+    text = "".join(p.read_text(encoding="utf-8") for pattern in patterns for p in ROOT.glob(pattern))
+    return text + "".join(map(chr, range(0x20, 0x7F))) + "✓年月日¥￥•" + "".join(TYPED)
+
+
+@pytest.fixture(scope="session")
+def made(tmp_path_factory) -> dict[str, Path]:
+    """Font folders, one per flavour, each holding a family named after its flavour."""
+    root, text = tmp_path_factory.mktemp("flavours"), book_characters()
+    sc, tc = flavours.variable_face("SC", text), flavours.variable_face("TC", text)
+    cff = {w: flavours.static_cff(sc, w, "Flavour CFF SC") for w in (400, 500, 700)}
+    cff_tc = {w: flavours.static_cff(tc, w, "Flavour CFF TC") for w in (400, 700)}
+    folders = {name: root / name for name in ("variable", "cff-otf", "cff-ttc", "tt-ttf", "tt-ttc")}
+    flavours.save(flavours.rename(flavours._copy(sc), "Flavour VF SC", 400), folders["variable"] / "FlavourVF.otf")
+    for weight, font in cff.items():  # 500 is a decoy: body text must take 400, not its heavier neighbour
+        flavours.save(font, folders["cff-otf"] / f"FlavourCFFSC-{flavours.WEIGHT_NAMES[weight]}.otf")
+    for weight in (400, 700):  # as Debian ships Noto CJK: one collection per weight, one face per region
+        flavours.save_collection([flavours.rename(flavours._copy(cff[weight]), "Flavour Coll SC", weight),
+                                  flavours.rename(flavours._copy(cff_tc[weight]), "Flavour Coll TC", weight)],
+                                 folders["cff-ttc"] / f"FlavourColl-{flavours.WEIGHT_NAMES[weight]}.ttc")
+    truetype = {w: flavours.truetype_of(cff[w], "Flavour TT SC") for w in (400, 700)}
+    for weight, font in truetype.items():
+        flavours.save(font, folders["tt-ttf"] / f"FlavourTT-{flavours.WEIGHT_NAMES[weight]}.ttf")
+    flavours.save_collection([flavours.rename(flavours._copy(truetype[w]), "Flavour TTC SC", w) for w in (700, 400)],
+                             folders["tt-ttc"] / "FlavourTTC.ttc")  # both weights in one file, bold first
+    return folders
+
+
+@pytest.fixture(scope="session")
+def sources(made) -> dict[str, dict[int, TTFont]]:
+    """The SC outlines by weight, cubic (400, 500, 700; every CFF flavour was made from them) and
+    quadratic (400, 700; the TrueType flavours)."""
+    return {"cff": {w: TTFont(made["cff-otf"] / f"FlavourCFFSC-{flavours.WEIGHT_NAMES[w]}.otf") for w in (400, 500, 700)},
+            "tt": {w: TTFont(made["tt-ttf"] / f"FlavourTT-{flavours.WEIGHT_NAMES[w]}.ttf") for w in (400, 700)}}
+
+
+# flavour -> (font folder, family of zh-Hans, family of zh-Hant or None for a zh-Hans-only build)
+FLAVOURS = {
+    "variable CFF2 .otf": ("variable", "Flavour VF SC", None),
+    "static CFF .otf": ("cff-otf", "Flavour CFF SC", None),
+    "static CFF .ttc": ("cff-ttc", "Flavour Coll SC", "Flavour Coll TC"),
+    "TrueType .ttf": ("tt-ttf", "Flavour TT SC", None),
+    "TrueType .ttc": ("tt-ttc", "Flavour TTC SC", None),
+}
+
+
+def book_with_fonts(tmp_path: Path, folder: Path | None, sc: str, tc: str | None) -> Path:
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "content", book)
+    if folder:
+        shutil.copytree(folder, book / "fonts")
+    with open(book / "book.toml", "a", encoding="utf-8") as toml:
+        for name, family in (("SC", sc), ("TC", tc)):
+            if family:
+                toml.write(f'\n[fonts.{name}]\nfamily = "{family}"\nregular = 400\nbold = 700\n')
+    return book
+
+
+def bounds(font: TTFont, chars) -> dict[str, tuple]:
+    """Glyph bounds of ``chars`` in a source face, rounded as the glyf table rounds them."""
+    cmap, glyphs, out = font.getBestCmap(), font.getGlyphSet(), {}
+    for char in chars:  # a glyf bbox holds the off-curve points too: control bounds of quadratic outlines
+        pen = (ControlBoundsPen if "glyf" in font else BoundsPen)(glyphs)
+        glyphs[cmap[ord(char)]].draw(pen)
+        out[char] = tuple(round(v) for v in pen.bounds)
+    return out
+
+
+def embedded_boxes(pdf: Path) -> dict[str, dict[str, tuple]]:
+    """Base font name (without the subset tag) -> {character: glyph bounds} of every embedded font."""
+    out: dict[str, dict[str, tuple]] = {}
+    for page in pypdf.PdfReader(pdf).pages:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            font = font.get_object()
+            name = str(font["/BaseFont"]).split("+", 1)[-1]
+            program = TTFont(io.BytesIO(font["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()))
+            codes = program["cmap"].tables[0].cmap
+            unicode = re.findall(r"<([0-9A-F]{2})> <([0-9A-F]{4})>", font["/ToUnicode"].get_object().get_data().decode())
+            for code, cp in unicode:
+                glyph = program["glyf"][codes[int(code, 16)]] if int(code, 16) in codes else None
+                out.setdefault(name, {})
+                if glyph is not None and hasattr(glyph, "xMin"):  # blank glyphs have no bounds
+                    out[name][chr(int(cp, 16))] = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+    return out
+
+
+def fonts_of(pdf: Path, page: int, size: float) -> set[str]:
+    """Fonts of the Han characters set at ``size`` on a page (body text 10.5, headings larger)."""
+    with pdfplumber.open(pdf) as doc:
+        return {c["fontname"].split("+", 1)[-1] for c in doc.pages[page].chars
+                if abs(c["size"] - size) < 0.2 and "\u4e00" <= c["text"] <= "\u9fff"}
+
+
+def weight_drawn(pdf: Path, font_name: str, sources: dict[int, TTFont]) -> int:
+    """Which source weight's outlines an embedded font carries (each Han glyph compared to every weight)."""
+    boxes = {c: b for c, b in embedded_boxes(pdf)[font_name].items() if "\u4e00" <= c <= "\u9fff"}
+    assert len(boxes) > 20
+    matches = {}
+    for weight, source in sources.items():
+        expected = bounds(source, boxes)
+        matches[weight] = sum(all(abs(a - b) <= 2 for a, b in zip(box, expected[c])) for c, box in boxes.items())
+    best = max(matches, key=matches.get)
+    assert matches[best] == len(boxes) and sorted(matches.values())[-2] < len(boxes) / 2, matches
+    return best
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_every_flavour_sets_handbook_and_worksheet_with_the_right_weights(made, sources, tmp_path, flavour):
+    folder, sc, tc = FLAVOURS[flavour]
+    book = book_with_fonts(tmp_path, made[folder], sc, tc)
+    out = tmp_path / "out"
+    result = run_build("--content", str(book), "--output", str(out), "--strict", "--only", "handbook", "--only", "worksheet",
+                       *(() if tc else ("--variant", "zh-Hans")))
+    assert result.returncode == 0, result.stderr
+    stem = sc.replace(" ", "")
+    handbook = out / "zh-Hans" / "handbook.pdf"
+    assert all(name.split("+", 1)[-1].startswith(stem) for name in embedded_boxes(handbook))
+    body_page = 8  # a chapter page with body text and a heading (page 9 of the book)
+    body, = fonts_of(handbook, body_page, 10.5)
+    headings = fonts_of(handbook, body_page, 12.5) | fonts_of(handbook, body_page, 17)
+    assert headings, "no heading on the page"
+    outlines = sources["tt" if "TrueType" in flavour else "cff"]
+    assert weight_drawn(handbook, body, outlines) == 400
+    assert {weight_drawn(handbook, name, outlines) for name in headings} == {700}
+    for edition, value in (("zh-Hans", TYPED[:2]),) + ((("zh-Hant", TYPED[2:]),) if tc else ()):
+        shows_typed_chinese(out / edition / "worksheet.pdf", tmp_path, value)
+
+
+def _faces_in(path: Path) -> int:
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    return int.from_bytes(head[8:12], "big") if head[:4] == b"ttcf" else 1
+
+
+def shows_typed_chinese(form: Path, tmp_path: Path, values: tuple[str, str]) -> None:
+    """The form font serves typing: two different Chinese values look different in PDFium and poppler."""
+    rect = widgets(form)["holder_name"]["rect"]
+    for renderer in ("pdfium", "poppler") if shutil.which("pdftoppm") else ("pdfium",):
+        shots = []
+        for number, value in enumerate(values):
+            target = tmp_path / f"typed-{renderer}-{number}.pdf"
+            typed(form, target, {"holder_name": value}, viewer_draws=False)
+            shots.append(crop(RENDERERS[renderer](target, 0), rect))
+        assert ink(shots[0]) > 150 and changed(*shots) > 100, (form, renderer)
+
+
+def test_a_latin_book_uses_the_latin_faces(tmp_path):
+    out = tmp_path / "out"
+    result = run_build("--content", str(ROOT / "examples" / "english"), "--output", str(out), "--only", "handbook")
+    assert result.returncode == 0, result.stderr
+    names = {n.split("+", 1)[-1].rsplit("-", 1)[0] for n in embedded_boxes(next(out.rglob("handbook.pdf")))}
+    assert names == {"BitstreamVeraSans-W400", "BitstreamVeraSans-W700"}
+
+
+def test_a_system_copy_of_the_pinned_family_changes_no_byte(made, built, tmp_path):
+    """Debian's fonts-noto-cjk on the machine (here: a static CFF copy named Noto Sans CJK SC/TC on the
+    XDG search path, as the system would have it) does not change the default book."""
+    system = tmp_path / "share"
+    for path in made["cff-ttc"].iterdir():
+        fonts = [TTFont(path, fontNumber=i) for i in range(2)]
+        for font, region in zip(fonts, ("SC", "TC")):
+            flavours.rename(font, f"Noto Sans CJK {region}", font["OS/2"].usWeightClass)
+        flavours.save_collection(fonts, system / "fonts" / "noto" / path.name.replace("FlavourColl", "NotoSansCJK"))
+    env = {"XDG_DATA_DIRS": str(system), "XDG_DATA_HOME": str(tmp_path / "home"), "HOME": str(tmp_path / "home")}
+    out = tmp_path / "out"
+    result = run_build("--output", str(out), "--strict", "--force", env_extra=env)
+    assert result.returncode == 0, result.stderr
+    outputs = sorted(p.relative_to(built) for p in built.rglob("*.pdf"))
+    assert len(outputs) == 6
+    for path in outputs:
+        assert (out / path).read_bytes() == (built / path).read_bytes(), path
+    # and the copy really is where a family that may come from the system is found:
+    book = book_with_fonts(tmp_path, None, "Noto Sans CJK SC", None)
+    result = run_build("--content", str(book), "--output", str(tmp_path / "sys"), "--variant", "zh-Hans",
+                       "--only", "handbook", env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sys" / "zh-Hans" / "handbook.pdf").read_bytes() != (built / "zh-Hans" / "handbook.pdf").read_bytes()
