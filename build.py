@@ -274,7 +274,7 @@ def run_preview(args, options) -> int:
     target = (args.to or options.output_dir / "preview").resolve()
     import pypdf
 
-    for pdf in sorted(p for p in result.written if p.suffix == ".pdf"):
+    for pdf in sorted(p for p in result.written + result.up_to_date if p.suffix == ".pdf"):
         stem = f"{pdf.parent.name}-{pdf.stem}"
         count = len(pypdf.PdfReader(pdf).pages)
         try:

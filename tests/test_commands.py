@@ -106,7 +106,50 @@ def test_preview_renders_pages_and_contact_sheets(tmp_path):
     assert dark > 2000  # text, not a blank page
 
 
-def test_large_print_theme_is_really_larger(tmp_path):
+def test_preview_after_a_build_renders_the_pdfs_it_did_not_rebuild(tmp_path):
+    """The usual order: build, then preview. Nothing is rebuilt, and every current PDF is rendered."""
+    args = ("--variant", "zh-Hans", "--only", "handbook", "--only", "booklet", "--output", str(tmp_path))
+    assert run_build(*args).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pdf")}
+    result = run_build("preview", *args, "--pages", "1", "--dpi", "20")
+    assert result.returncode == 0, result.stderr
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pdf")} == before  # up to date: not made again
+    assert sorted(p.name for p in (tmp_path / "preview").glob("*.png")) == [
+        "zh-Hans-handbook-01.png", "zh-Hans-handbook-booklet-01.png", "zh-Hans-handbook-booklet-contact.png",
+        "zh-Hans-handbook-contact.png"]
+    assert "zh-Hans/handbook.pdf: 1 page image(s)" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_outputs_and_caches_get_the_mode_the_umask_gives(tmp_path, umask, mode):
+    command = [sys.executable, str(ROOT / "build.py"), "--variant", "zh-Hans", "--output", str(tmp_path / "out")]
+    env = {**os.environ, "HANDBOOK_NO_VENV": "1"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600,
+                            preexec_fn=lambda: os.umask(umask))
+    assert result.returncode == 0, result.stderr
+    outputs = list((tmp_path / "out").rglob("*.pdf"))
+    assert len(outputs) == 3
+    assert {oct(p.stat().st_mode & 0o777) for p in outputs} == {oct(mode)}
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_cache_files_get_the_mode_the_umask_gives(tmp_path, umask, mode):
+    """Every cache is written by the one atomic writer, Jinja's compiled templates included."""
+    from handbook import templating
+    from handbook.atomic import write_atomically
+
+    old = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "memo.bin", b"x")
+        import gettext
+        env = templating.make_environment(ROOT / "templates", "zh-Hans", gettext.NullTranslations(), tmp_path)
+        env.get_template("book.xml.j2")
+    finally:
+        os.umask(old)
+    written = [tmp_path / "memo.bin", *(tmp_path / "jinja").iterdir()]
+    assert len(written) == 2
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(mode)}
+
     run_build("--variant", "zh-Hans", "--only", "handbook", "--output", str(tmp_path / "normal"))
     result = run_build("--variant", "zh-Hans", "--only", "handbook", "--theme", "large-print",
                        "--output", str(tmp_path / "large"))
