@@ -332,13 +332,14 @@ _dates = st.builds(lambda y, m, d, style: style.format(y, m, d), st.integers(0, 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 _scalar = st.one_of(_amounts, _dates, _text, st.sampled_from(["yes", "no", "x", "on", "~", "null", "", "true"]),
                     st.builds(lambda ch, n: ch * n, st.sampled_from("长a,\n\"'"), st.integers(1000, 200_000)))
-_values = st.one_of(_scalar.map(lambda v: SECRET + v), _scalar.map(lambda v: v + SECRET),
+_values = st.one_of(_scalar.map(lambda v: SECRET + v), _scalar.map(lambda v: v + SECRET), _amounts, _dates,
+                    st.sampled_from(["张小梅", "yes", "", "2026-11-28", "¥1,234.50", "1234.5元", "12"]),
                     st.booleans(), st.none(), st.integers(-10 ** 30, 10 ** 30), st.floats(),
                     st.lists(_scalar.map(lambda v: SECRET + v), max_size=3),
                     st.dictionaries(st.sampled_from(["a", "b"]), _scalar.map(lambda v: SECRET + v), max_size=2))
-_keys = st.one_of(st.sampled_from(sorted(KINDS)), st.sampled_from(sorted(KINDS)),
+_keys = st.one_of(*[st.sampled_from(sorted(KINDS))] * 6, st.sampled_from(["Holder_Name", "nmae", "<<", "3", ""]),
                   st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8))
-_records = st.lists(st.dictionaries(_keys, _values, max_size=8), min_size=0, max_size=4)
+_records = st.lists(st.dictionaries(_keys, _values, max_size=6), min_size=0, max_size=4)
 
 YAML_TRICKS = ["- &r {holder_name: 甲}\n- <<: *r\n", "a: &a [1, *a]\n", "holder_name: !!binary aGk=\n",
                "? [a]\n: b\n", "holder_name: 1\nholder_name: 2\n", "---\n", "...\n", "%YAML 1.1\n---\n", "\t",
@@ -346,7 +347,7 @@ YAML_TRICKS = ["- &r {holder_name: 甲}\n- <<: *r\n", "a: &a [1, *a]\n", "holder
                "<<: [*a, 1]\n", "- - - - x\n", "holder_name: !!python/object:os.system x\n", ": :\n", "\x85", "\u2028"]
 
 
-def _serialize(fmt: str, records: list[dict], one: bool, delimiter: str, quoting: int) -> str:
+def _serialize(fmt: str, records: list[dict], one: bool, delimiter: str, quoting: int, ragged: int) -> str:
     if fmt == "json":
         return json.dumps(records[0] if one and records else records, ensure_ascii=False, default=str)
     if fmt == "yaml":
@@ -355,8 +356,9 @@ def _serialize(fmt: str, records: list[dict], one: bool, delimiter: str, quoting
     writer = csv.writer(handle, delimiter=delimiter, quoting=quoting)
     names = list(dict.fromkeys(k for r in records for k in r))
     writer.writerow(names)
-    for record in records:  # ragged: a row may stop early or run on
-        writer.writerow([record.get(name, "") for name in names][: len(record) + 1] + list(record.values())[:1])
+    for number, record in enumerate(records):  # ragged: the second row stops early or runs on
+        cells = [record.get(name, "") for name in names]
+        writer.writerow(cells[:ragged] if number == 1 and ragged < 0 else cells + [SECRET] * ragged * (number == 1))
     return handle.getvalue()
 
 
@@ -367,34 +369,55 @@ def _mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return data
 
 
-_edits = st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 3),
+_edits = st.just([]) | st.just([]) | st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(0, 3),
                             st.sampled_from([b"", b"\x00", b"\xff", b"\xe9", b"\r", b"\n", b"\"", b",", b":", b"[",
                                              b"{", b"- ", b"\t", b"\xef\xbb\xbf", "秘".encode()])), max_size=3)
-_encodings = st.sampled_from(["utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "gb18030"])
+_encodings = st.sampled_from(["utf-8"] * 6 + ["utf-8-sig", "utf-16", "utf-16-le", "utf-32", "gb18030"])
 
 
-@FUZZ
-@given(fmt=st.sampled_from(["yaml", "json", "csv"]), records=_records, one=st.booleans(),
-       delimiter=st.sampled_from([",", ",", ";", "\t"]), quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
-       tricks=st.lists(st.sampled_from(YAML_TRICKS), max_size=2), encoding=_encodings, edits=_edits,
-       raw=st.one_of(st.none(), st.none(), st.none(), st.binary(max_size=200)))
-def test_fuzz_the_readers_never_raise_and_never_quote(tmp_path_factory, fmt, records, one, delimiter, quoting,
-                                                      tricks, encoding, edits, raw):
-    folder = tmp_path_factory.getbasetemp() / "fuzz-fill"
-    folder.mkdir(exist_ok=True)
-    text = _serialize(fmt, records, one, delimiter, quoting)
+def _file(fmt, records, one, delimiter, quoting, ragged, tricks, encoding, edits, raw) -> tuple[str, bytes]:
+    text = _serialize(fmt, records, one, delimiter, quoting, ragged)
     if fmt == "yaml" and tricks:
         text = "".join(tricks) + text
-    data = raw if raw is not None else _mutate(text.encode(encoding, errors="replace"), edits)
+    return fmt, raw if raw is not None else _mutate(text.encode(encoding, errors="replace"), edits)
+
+
+# A data file: records written by the format's own writer, then maybe mangled (encoding, edited bytes), or raw bytes.
+data_files = st.builds(
+    _file, fmt=st.sampled_from(["yaml", "json", "csv"]), records=_records, one=st.booleans(),
+    delimiter=st.sampled_from([",", ",", ";", "\t"]), quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    ragged=st.sampled_from([0, 0, 0, -1, -3, 1, 2]), tricks=st.lists(st.sampled_from(YAML_TRICKS), max_size=2),
+    encoding=_encodings, edits=_edits,
+    raw=st.one_of(*[st.none()] * 7, st.binary(max_size=200)))
+
+
+def fill_case(folder: Path, fmt: str, data: bytes) -> tuple[str, str]:
+    """Read a data file and check its records as ``build.py --fill`` does. ("records" | "diagnostics", '')
+    when the readers keep their promise; else the failure ("exception", "unlocated", "quoted") and its detail."""
     path = folder / f"data.{fmt}"
     path.write_bytes(data)
     sink = Sink()
-    records_read = fill.load_records(path, folder, sink)  # any exception fails the test
-    for record in records_read:
-        fill.check_record(record, SHEET, HANS, sink)
+    try:
+        for record in fill.load_records(path, folder, sink):
+            fill.check_record(record, SHEET, HANS, sink)
+    except Exception as exc:  # what the fuzz looks for
+        return "exception", f"{type(exc).__name__}: {exc}"[:300]
     for diagnostic in sink.items:
-        assert diagnostic.pos is not None and diagnostic.pos.line >= 1, str(diagnostic)
-        assert SECRET not in str(diagnostic), str(diagnostic)
+        if diagnostic.pos is None or diagnostic.pos.line < 1:
+            return "unlocated", str(diagnostic)
+        if SECRET in str(diagnostic):
+            return "quoted", str(diagnostic)
+    return ("diagnostics", str(sink.errors[0])) if sink.errors else ("records", "")
+
+
+@FUZZ
+@given(file=data_files)
+def test_fuzz_the_readers_never_raise_and_never_quote(tmp_path_factory, file):
+    folder = tmp_path_factory.getbasetemp() / "fuzz-fill"
+    folder.mkdir(exist_ok=True)
+    kind, detail = fill_case(folder, *file)
+    assert kind in ("records", "diagnostics"), f"{kind}: {detail}"
+
 
 
 def test_column_names_in_any_case_and_long_values_are_not_cut_to_fit(tmp_path):
@@ -405,3 +428,65 @@ def test_column_names_in_any_case_and_long_values_are_not_cut_to_fit(tmp_path):
                         "data.csv:2: error: record 1, field 'due_date': not a date (write it as YYYY-MM-DD, e.g. "
                         "2026-11-28, or 2026年11月28日)",
                         "data.csv:2: error: record 1: field 'holder_name' is written twice (in another case)"]
+
+
+# What people write, in the styles of the tables above, and what must be printed for it.
+_FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+_MONEY_STYLES = ["{:.2f}", "{:,.2f}", "¥{:,.2f}", "￥{:,.2f}", "{:.2f}元", "RMB {:,.2f}", "CNY{:.2f}", "人民币{:,.2f}",
+                 "-¥{:,.2f}", "FW{:,.2f}元"]
+_DATE_STYLES = ["{:%Y-%m-%d}", "{:%Y/%m/%d}", "{0.year}年{0.month}月{0.day}日", "{0.year}-{0.month}-{0.day}",
+                "FW{0.year}年{0.month}月{0.day}日", "{:%Y-%m-%d 09:30}"]
+
+
+def _styled(styles: list[str], value) -> str:
+    style = styles[0]
+    text = style[2:].format(value) if style.startswith("FW") else style.format(value)
+    return text.translate(_FULL_WIDTH) if style.startswith("FW") else text
+
+
+def _money(value: Decimal, style: str) -> tuple[str, str]:
+    printed = locale.money(-value if style.startswith("-") else value, "CNY", HANS)
+    return _styled([style], value), printed
+
+
+_valid = {
+    "holder_name": st.text("张小梅王芳李强 abcXYZ0123，。-", min_size=1, max_size=20).filter(str.strip)
+    .map(lambda t: (t, t.strip())),
+    "reason_summary": st.text("第一行二三四五\n ab", min_size=1, max_size=40).filter(str.strip)
+    .map(lambda t: (t, t.strip())),
+    "due_date": st.builds(lambda d, style: (_styled([style], d), locale.long_date(d, HANS)),
+                          st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(_DATE_STYLES)),
+    "overdue_amount": st.builds(_money, st.decimals(0, 10 ** 9, places=2), st.sampled_from(_MONEY_STYLES)),
+    "overdue_days": st.builds(lambda n, grouped: (f"{n:,}" if grouped else str(n), locale.number(n, HANS)),
+                              st.integers(0, 10 ** 7), st.booleans()),
+    "reason_health": st.sampled_from([("yes", True), ("x", True), ("true", True), ("no", False), ("0", False),
+                                      ("是", True), ("否", False)]),
+}
+_valid_records = st.lists(st.fixed_dictionaries({"holder_name": _valid["holder_name"]},
+                                                optional={k: v for k, v in _valid.items() if k != "holder_name"}),
+                          min_size=1, max_size=4)
+
+
+@FUZZ
+@given(records=_valid_records, fmt=st.sampled_from(["yaml", "json", "csv"]), delimiter=st.sampled_from([",", ";", "\t"]),
+       ascii_json=st.booleans(), bom=st.booleans())
+def test_what_a_writer_writes_from_good_values_is_printed_as_the_edition_prints_it(tmp_path_factory, records, fmt,
+                                                                                   delimiter, ascii_json, bom):
+    folder = tmp_path_factory.getbasetemp() / "fuzz-fill-good"
+    folder.mkdir(exist_ok=True)
+    written = [{name: pair[0] for name, pair in record.items()} for record in records]
+    if fmt == "yaml":
+        text = yaml.safe_dump(written, allow_unicode=True, width=10 ** 6)
+    elif fmt == "json":
+        text = json.dumps(written, ensure_ascii=ascii_json, indent=1)
+    else:
+        names = list(dict.fromkeys(name for record in written for name in record))
+        handle = io.StringIO()
+        writer = csv.DictWriter(handle, names, delimiter=delimiter if len(names) > 1 else ",")
+        writer.writeheader()
+        writer.writerows(written)
+        text = handle.getvalue()
+    values, messages = read(folder, f"data.{fmt}", ("\ufeff" if bom else "") + text)
+    assert messages == []
+    expected = [{name: pair[1] for name, pair in record.items() if pair[1] is not False} for record in records]
+    assert values == expected
