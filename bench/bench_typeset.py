@@ -3,7 +3,8 @@
     python bench/bench_typeset.py [--compare out.pdf]
 
 Prints milliseconds per 1,000 characters (median, min-max of several runs) for laying out every
-paragraph of the zh-Hans book at the body measure. ``--compare`` also writes a two-page PDF of the
+paragraph of the zh-Hans book at the body measure, and the same for the stress corpus of tests/stress
+(URLs, e-mail addresses, long English words: the total-fit breaker's harder cases; budget 5 ms). ``--compare`` also writes a two-page PDF of the
 same text set both ways ("before": ReportLab's Paragraph, "after": ours), for looking at.
 """
 from __future__ import annotations
@@ -31,15 +32,29 @@ from handbook.typeset.layout import Metrics  # noqa: E402
 from handbook.typeset.styles import style_table  # noqa: E402
 
 
-def book_paragraphs():
-    options = BuildOptions()
+def book_paragraphs(content: Path | None = None):
+    options = BuildOptions(content_dir=content) if content else BuildOptions()
     sink = Sink()
     book = load_book(options.content_dir, options.project_root, sink)
     theme = load_theme(book.theme, options.templates_dir, options.project_root, sink)
     edition = read_edition(book, book.variant("zh-Hans"), options, sink)
     fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)
-    texts = [model.plain(b.content) for c in edition.document.chapters for b in c.blocks
-             if isinstance(b, model.Paragraph)]
+    texts = []
+
+    def walk(blocks):
+        for block in blocks:
+            if isinstance(block, model.Paragraph):
+                texts.append(model.plain(block.content))
+            elif isinstance(block, model.ListBlock):
+                for item in block.items:
+                    walk(item.blocks)
+            elif isinstance(block, model.Quote):
+                walk(block.blocks)
+
+    for chapter in edition.document.chapters:
+        walk(chapter.blocks)
+        for note in chapter.notes:
+            walk(note.blocks)
     return texts, theme, Metrics(fonts)
 
 
@@ -82,6 +97,17 @@ def main() -> None:
 
     report("ours (clreq breaker + justify)", timed(ours), chars)
     report("ReportLab Paragraph, wordWrap=CJK", timed(reportlab), chars)
+    stress, _, stress_metrics = book_paragraphs(Path(__file__).resolve().parent.parent / "tests" / "stress")
+    stress_font = stress_metrics.names["regular"]
+    stress_chars = sum(len(t) for t in stress)
+
+    def ours_stress():
+        for text in stress:
+            layout_paragraph([Run(text, stress_font, body.size)], stress_metrics.advance, measure, body.first_indent,
+                             "justify", "all")
+
+    print(f"stress corpus: {len(stress)} paragraphs, {stress_chars} characters")
+    report("ours, stress corpus", timed(ours_stress), stress_chars)
     if args.compare:
         doc = SimpleDocTemplate(str(args.compare), pagesize=(measure + 92, 560), leftMargin=40, rightMargin=40,
                                 topMargin=30, bottomMargin=30)

@@ -91,7 +91,8 @@ def breaks(token: str, kind: str, overlong: bool) -> list[Break]:
     if kind in ("url", "email", "code"):
         after = URL_BREAK_AFTER if kind != "code" else CODE_BREAK_AFTER
         protected = _protected(token)
-        for i in range(1, n):
+        first = next((i for i, ch in enumerate(token) if ch.isalnum()), n)
+        for i in range(first + 1, n):  # not after leading marks: --output, ./run, ../docs stay whole
             if token[i - 1] in after and _may_start(token, i) and i not in protected and token[i - 1] != token[i]:
                 found[i] = Break(i, URL_PENALTY, False, False)
     elif kind == "word":

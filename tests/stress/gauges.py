@@ -212,9 +212,11 @@ def is_han(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F") and unicodedata.category(char) == "Lo"
 
 
-def measure(lines: list[Line], measure_pt: float) -> Gauges:
+def measure(lines: list[Line], measure_pt: float, lenient_marks: bool = False) -> Gauges:
     """The gauges over ``lines`` (of justified blocks only); ``measure_pt``: the body measure, for knowing
-    which tokens are wider than a line."""
+    which tokens are wider than a line. ``lenient_marks``: a line ending with a pause or closing mark is flush
+    when the mark's box ends anywhere from the measure to half an em past it (another typesetter's way of
+    trimming or hanging line-end marks, which a reader cannot tell from ours)."""
     g = Gauges()
     by_paragraph: dict = {}
     for line in lines:
@@ -241,7 +243,8 @@ def measure(lines: list[Line], measure_pt: float) -> Gauges:
             if line.compress != "none" and last_char in cjk.TRIM_RIGHT["all" if line.compress == "all" else
                                                                          "brackets"]:
                 right -= line.size / 2
-            if abs(right - line.right) <= FLUSH_PT:
+            if abs(right - line.right) <= FLUSH_PT or lenient_marks and last_char in cjk.CLOSING | cjk.PAUSES \
+                    and -line.size / 2 - FLUSH_PT <= line.right - box[2] <= FLUSH_PT:
                 g.flush += 1
             elif number in inside_token:
                 g.token_ragged += 1
