@@ -567,7 +567,7 @@ def layout_paragraph(runs: Sequence[Run], advance: Advance, measure: float, firs
     if not atoms:
         return []
     hard_ends = _before_hard_breaks(atoms)
-    broken = total_fit(atoms, measure, first_indent, compress, align == "justify", align == "justify")
+    broken = total_fit(atoms, measure, first_indent, compress, align == "justify", True)  # 孤字: headings too
     if broken is None:  # no breaking at all keeps every line inside the measure: cut where lines overflow
         greedy = break_lines(atoms, measure, first_indent, compress)
         broken = [(line, False) for line in (avoid_orphan(greedy) if align == "justify" else greedy)]

@@ -217,12 +217,12 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
                 demerits += ADJACENT_DEMERITS
             if hyphen and hyphened[i]:
                 demerits += HYPHENS_DEMERITS
-            if is_final and justify:
-                if orphans and i and units[e + 1] - units[s] < 2:
+            if is_final and i:
+                if orphans and units[e + 1] - units[s] < 2:
                     if not emergency:
                         continue
                     demerits += ORPHAN
-                if slack < 0.25 * em and i:
+                if justify and slack < 0.25 * em:
                     demerits += FULL_LAST_DEMERITS
             total = best[i] + demerits
             if total < best[j]:
