@@ -154,6 +154,15 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
     return None
 
 
+def prepare(faces, chars, fontset, config, options, sink: Sink) -> list[bytes] | None:
+    """fonts.prepare_faces, with a damaged face reported at the line that names its family."""
+    try:
+        return fontfiles.prepare_faces(faces, chars, options.cache_dir)
+    except fontfiles.FontError as exc:
+        sink.error(str(exc), fontset.pos or config.pos)
+        return None
+
+
 def check_worksheet(sheet, config, theme, options, sink: Sink):
     """Coverage of everything a worksheet prints (content, UI strings, page numbers)."""
     return check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
@@ -167,7 +176,10 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     if checked is None:
         return None
     faces, fontset, chars = checked
-    regular, bold = fontfiles.prepare_faces(faces, chars, options.cache_dir)
+    prepared = prepare(faces, chars, fontset, config, options, sink)
+    if prepared is None:
+        return None
+    regular, bold = prepared
     files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in faces))
     theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
     if not check_fit(document, theme, files, sink, theme_file, config.pos, layouts):

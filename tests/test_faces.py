@@ -150,3 +150,103 @@ def test_italic_faces_never_set_running_text(tmp_path):
     font.save(str(path))
     with pytest.raises(faces.FontError, match="'Slanted Sans' not found"):
         faces.locate_face("Slanted Sans", [path.parent], cache_dir=tmp_path, system=False)
+
+
+# --- fonts that cannot serve, through the real path ----------------------------------------------
+
+def _font_claiming(path: Path, family: str, chars: str, damage: bool) -> Path:
+    """A font whose cmap maps ``chars`` to one square glyph; with ``damage``, that glyph becomes a
+    composite of a glyph the font does not have."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    pen = TTGlyphPen(None)
+    for pt in ((100, 0), (100, 700), (500, 700), (500, 0)):
+        (pen.lineTo if pen.points else pen.moveTo)(pt)
+    pen.closePath()
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder([".notdef", "g"])
+    fb.setupCharacterMap({ord(c): "g" for c in set(chars)})
+    fb.setupGlyf({"g": pen.glyph(), ".notdef": TTGlyphPen(None).glyph()})
+    fb.setupHorizontalMetrics({".notdef": (1000, 100), "g": (1000, 100)})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
+    fb.setupOS2(usWeightClass=400)
+    fb.setupPost()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fb.save(str(path))
+    if damage:
+        font = TTFont(path)
+        at = font.reader.tables["glyf"].offset + font["loca"][1]
+        data = bytearray(path.read_bytes())
+        composite = (-1).to_bytes(2, "big", signed=True) + bytes(8) + (1).to_bytes(2, "big") \
+            + (9999).to_bytes(2, "big") + bytes(4)  # ARG_1_AND_2_ARE_WORDS, glyph 9999 at (0, 0)
+        data[at:at + len(composite)] = composite
+        path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("case, message", [
+    ("latin only", "font family 'Broken Sans' has no Chinese characters"),
+    ("damaged outlines", "font Broken Sans (broken.ttf) is damaged"),
+    ("only files that cannot serve", "files in the book's fonts folder that cannot serve: broken.ttf: unreadable"),
+])
+def test_a_font_that_cannot_serve_is_one_error_at_the_line_that_names_it(project, case, message):
+    from conftest import run_build
+
+    out = project / "out"
+    assert run_build("--content", str(project / "content"), "--output", str(out), "--variant", "zh-Hans",
+                     "--only", "handbook").returncode == 0
+    before = (out / "zh-Hans" / "handbook.pdf").read_bytes()
+    from test_font_flavours import book_characters
+    font = project / "content" / "fonts" / "broken.ttf"
+    if case == "latin only":
+        make_font(font, "Broken Sans")
+    else:
+        _font_claiming(font, "Broken Sans", book_characters(), damage=True)
+        if case == "only files that cannot serve":
+            font.write_bytes(font.read_bytes()[:200])
+    toml = project / "content" / "book.toml"
+    line = toml.read_text(encoding="utf-8").count("\n") + 3
+    with open(toml, "a", encoding="utf-8") as fh:
+        fh.write('\n[fonts.SC]\nfamily = "Broken Sans"\nregular = 400\nbold = 400\n')
+    result = run_build("--content", str(project / "content"), "--output", str(out), "--variant", "zh-Hans",
+                       "--only", "handbook")
+    assert result.returncode == 1, result.stderr
+    errors = [l for l in result.stderr.splitlines() if ": error: " in l]
+    assert len(errors) == 1 and f"content/book.toml:{line}: error: " in errors[0], result.stderr
+    assert message in errors[0]
+    assert (out / "zh-Hans" / "handbook.pdf").read_bytes() == before
+
+
+def test_fuzzed_font_files_give_font_errors_only(tmp_path):
+    """Truncated and overwritten copies of a TrueType and a CFF face: found and drawn, or a FontError."""
+    import random
+
+    from handbook.typeset import fonts
+    from test_font_flavours import flavours
+
+    cff = flavours.static_cff(flavours.variable_face("SC", "中文A"), 400, "Fuzz Sans")
+    seeds = [make_font(tmp_path / "seed.ttf", "Fuzz Sans").read_bytes(),
+             flavours.save(cff, tmp_path / "seed.otf").read_bytes()]
+    rng, outcomes = random.Random(13), {"drawn": 0, "FontError": 0}
+    for number in range(120):
+        data = bytearray(rng.choice(seeds))
+        if number % 2:
+            del data[rng.randrange(12, len(data)):]
+        else:
+            for _ in range(rng.randrange(1, 40)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        folder = tmp_path / f"case{number}"
+        folder.mkdir()
+        (folder / "fuzz.otf").write_bytes(bytes(data))
+        try:
+            faces_found = faces.find_family("Fuzz Sans", [folder], system=False, cache_dir=tmp_path)
+            location, weight = faces.choose_face(faces_found, 400, "Fuzz Sans")
+            fonts.face_coverage(location, tmp_path)
+            fonts.prepare_faces([(location, weight)], "中文A", tmp_path)
+            outcomes["drawn"] += 1
+        except faces.FontError:
+            outcomes["FontError"] += 1
+    assert outcomes["FontError"] > 30 and outcomes["drawn"] > 5, outcomes

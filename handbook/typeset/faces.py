@@ -191,14 +191,16 @@ def find_family(family: str, book_dirs: Sequence[Path] = (), *, system: bool = T
     FontError naming the folders, the families found and any files that could not serve."""
     wanted, scans = family.casefold(), _Scans(cache_dir)
     found, broken, searched = set(), [], []
+    book, *others = font_sources(book_dirs, system)
     try:
-        for group in font_sources(book_dirs, system):
+        for group in (book, *others):
             searched += [str(d) for d in group]
             faces = []
             for path in _font_files(group):
                 scan = scans.get(path)
                 if "error" in scan:
-                    broken.append(f"{path.name}: {scan['error']}")
+                    if group is book:  # the system's and pip's folders hold Type 1 and bitmap fonts by design
+                        broken.append(f"{path.name}: {scan['error']}")
                     continue
                 for index, name, legacy, weight, axis in scan["faces"]:
                     found.add(name)
@@ -208,8 +210,7 @@ def find_family(family: str, book_dirs: Sequence[Path] = (), *, system: bool = T
                 return faces
     finally:
         scans.save()
-    unusable = [b for b in broken if wanted.replace(" ", "") in b.casefold().replace(" ", "").replace("-", "")]
-    hint = f"; files that cannot serve: {'; '.join(unusable or broken[:5])}" if broken else ""
+    hint = f"; files in the book's fonts folder that cannot serve: {'; '.join(broken[:5])}" if broken else ""
     raise FontError(f"font family {family!r} not found in {', '.join(searched)}; "
                     f"families found: {', '.join(sorted(found)) or 'none'}{hint}")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib, marshal, os
 from array import array
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -56,6 +57,19 @@ def _key(*parts) -> str:
 _CMAPS: dict[str, dict[int, int]] = {}
 
 
+@contextmanager
+def damaged(*locations: FaceLocation):
+    """A face whose tables cannot be read or drawn is a FontError naming it, not an internal error: the
+    name table that found it can be sound while its cmap or outlines are not."""
+    try:
+        yield
+    except FontError:
+        raise
+    except Exception as exc:
+        names = ", ".join(f"{loc.family} ({loc.path.name})" for loc in locations)
+        raise FontError(f"font {names} is damaged: {type(exc).__name__}: {str(exc)[:80]}") from exc
+
+
 def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     """Code point -> glyph id of the face's best cmap, kept on disk as flat uint32 pairs."""
     key = _key(_identity(location.path), location.index, CODE_VERSION)
@@ -64,7 +78,7 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
         try:
             flat.frombytes(path.read_bytes())
         except OSError:
-            with open_face(location) as font:
+            with damaged(location), open_face(location) as font:
                 best = font["cmap"].getBestCmap() or {}
                 flat.extend(x for cp in sorted(best) for x in (cp, font.getGlyphID(best[cp])))
             write_atomically(path, flat.tobytes())
@@ -139,7 +153,8 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
         plans.append((location, keys, cps, stores, missing))
         if missing:
             jobs.append((location, [cmap.get(cp, 0) for cp in missing], list(keys)))
-    drawn = iter(outlines.draw_all(jobs))
+    with damaged(*todo):
+        drawn = iter(outlines.draw_all(jobs))
     for location, keys, cps, stores, missing in plans:
         if missing:
             meta, advances, glyphs = next(drawn)

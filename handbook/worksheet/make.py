@@ -49,16 +49,22 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     checked = glyphs.check_worksheet(sheet, config, theme, options, sink)
     if checked is None:
         return None
-    (face, weight), (bold_face, bold_weight), fontset, chars = *checked[0], *checked[1:]
+    faces, fontset, chars = checked
+    (face, weight), (bold_face, bold_weight) = faces
     coverage = fontfiles.face_coverage(face, options.cache_dir)
     loc = locale.parse_locale(config.locale)
     name, repertoire = charsets.repertoire(loc.script)
     typed = {ch for ch in repertoire + (data_chars or "") + TICK if ord(ch) in coverage} | set(chars)
-    regular = fontfiles.prepare_face(face, weight, typed, options.cache_dir)
-    bold = fontfiles.prepare_face(bold_face, bold_weight, chars, options.cache_dir)
     # The page itself is set in a font of just its own characters: ReportLab need not parse the
     # 7,000-glyph form font unless values are typeset with it.
-    printed = regular if data_chars is not None else fontfiles.prepare_face(face, weight, chars, options.cache_dir)
+    requests = [((face, weight), typed), ((bold_face, bold_weight), chars)]
+    if data_chars is None:
+        requests.append(((face, weight), chars))
+    prepared = [glyphs.prepare([request], text, fontset, config, options, sink) for request, text in requests]
+    if None in prepared:
+        return None
+    (regular,), (bold,), *own = prepared
+    printed = own[0][0] if own else regular
     files = FontFiles(printed, bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
     if not check_fit(sheet, files, theme.colors, sink):
