@@ -71,30 +71,50 @@ class _Table:
         self.shrink = shrink = [0.0] * (n + 1)  # what marks inside a line can give
         self.units = units = [0] * (n + 1)  # characters, for the 孤字 rule
         self.shared = shared = [0.0] * (n + 1)  # blank that adjacent marks gave up (compression): stretch too
-        self.start_trim = [_start_trim(atom, compress) for atom in atoms]
-        self.end_trim = [_end_trim(atom, compress) for atom in atoms]
-        self.shrinkable = [_shrinkable(atom, compress) if atom.text in _SHRINK_CHARS else 0.0 for atom in atoms]
-        w = s1 = s2 = sh = 0.0
+        self.start_trim = start_trim = [0.0] * n  # what a mark gives at the start / end of a line
+        self.end_trim = end_trim = [0.0] * n
+        self.shrinkable = shrinkable = [0.0] * n
+        self.gap = [atom.gap for atom in atoms]
+        w = s1 = s2 = sh = blank = 0.0
         u = 0
-        blank = 0.0
-        previous_space = False
+        previous_space = True  # (no stretch before the first atom)
         for k, atom in enumerate(atoms):
             w += atom.gap + atom.width
             kind = atom.kind
-            if kind != "space" and k:
-                quarter = 0.25 * atom.run.size
-                if previous_space or atom.gap_kind == "mixed":
+            if kind == "han":  # by far the most common: a quick way through
+                if not previous_space:
+                    gap_kind = atom.gap_kind
+                    if gap_kind == "han":
+                        s2 += 0.25 * atom.run.size
+                    elif gap_kind == "mixed":
+                        s1 += 0.25 * atom.run.size
+                        s2 += 0.25 * atom.run.size
+                elif k:
+                    quarter = 0.25 * atom.run.size
                     s1 += quarter
                     s2 += quarter
-                elif atom.gap_kind == "han":
-                    s2 += quarter
-            sh += self.shrinkable[k]
-            if kind == "han" or kind == "punct" and atom.text[0] not in NO_START:
                 u += 1
-            elif kind == "latin":
-                u += len(atom.text)
-            previous_space = kind == "space"
-            blank += atom.trim_left + atom.trim_right
+                previous_space = False
+            else:
+                if kind != "space" and k:
+                    quarter = 0.25 * atom.run.size
+                    if previous_space or atom.gap_kind == "mixed":
+                        s1 += quarter
+                        s2 += quarter
+                    elif atom.gap_kind == "han":
+                        s2 += quarter
+                if kind == "punct":
+                    start_trim[k] = _start_trim(atom, compress)
+                    end_trim[k] = _end_trim(atom, compress)
+                    if atom.text in _SHRINK_CHARS:
+                        shrinkable[k] = _shrinkable(atom, compress)
+                        sh += shrinkable[k]
+                    if atom.text[0] not in NO_START:
+                        u += 1
+                    blank += atom.trim_left + atom.trim_right
+                elif kind == "latin":
+                    u += len(atom.text)
+                previous_space = kind == "space"
             width[k + 1], level1[k + 1], level2[k + 1], shrink[k + 1], units[k + 1] = w, s1, s2, sh, u
             shared[k + 1] = blank
 
@@ -145,7 +165,7 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
            tolerance: float, emergency: bool) -> list[int] | None:
     width, level1, level2, shrink, units = table.width, table.level1, table.level2, table.shrink, table.units
     shared = table.shared
-    start_trim, end_trim, shrinkable = table.start_trim, table.end_trim, table.shrinkable
+    start_trim, end_trim, shrinkable, gap = table.start_trim, table.end_trim, table.shrinkable, table.gap
     m = len(breaks)
     best = [INFINITY] * m
     best[0] = 0.0
@@ -157,6 +177,7 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
     em = atoms[breaks[0][1]].run.size
     front = 0  # breaks before this one start lines that are already too wide for every later break
     final = m - 1
+    starts = [b[1] for b in breaks]
     for j in range(1, m):
         e, _, penalty, hyphen, urgent, inside_long = breaks[j]
         if urgent and not emergency:
@@ -165,17 +186,19 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
         end_width = width[e + 1] + hyphen - end_trim[e]
         end_shrink = shrink[e]
         for i in range(front, j):
-            if best[i] == INFINITY:
+            if best[i] == INFINITY:  # no line ends here: nor will one later (best[i] is final)
+                if i == front:
+                    front += 1
                 continue
-            s = breaks[i][1]
+            s = starts[i]
             if s > e:
                 break
-            line_measure = first_measure if i == 0 else measure
+            line_measure = measure if i else first_measure
             trim = start_trim[s]
-            natural = end_width - width[s] - atoms[s].gap - trim
+            natural = end_width - width[s] - gap[s] - trim
             slack = line_measure - natural
-            give = end_shrink - shrink[s] - (shrinkable[s] if trim else 0.0)
             if slack < -EPSILON:  # too wide: shrink the marks inside, or it cannot be
+                give = end_shrink - shrink[s] - (shrinkable[s] if trim else 0.0)
                 if -slack > give + EPSILON:
                     if i == front and natural - give - margin > line_measure:
                         front += 1  # and wider still for every later break
