@@ -55,6 +55,18 @@ def test_the_corpus_exercises_what_it_is_for(stress):
     assert g.widest_han_gap_em > 0.1  # some lines are stretched: the cap is tested, not idle
 
 
+def test_no_block_ends_with_a_single_character(stress):
+    """孤字 in headings, titles and table cells too, not only in justified text."""
+    _, lines, _ = stress
+    blocks: dict = {}
+    for line in lines:
+        blocks.setdefault(line.paragraph, []).append(line)
+    for block in blocks.values():
+        if len(block) >= 2 and block[-1].last:
+            units = [c for c in block[-1].text if c not in cjk.NO_START]
+            assert len(units) >= 2, [line.text for line in block]
+
+
 def test_invisible_characters_are_not_drawn(stress):
     """☎️ is ☎ and VARIATION SELECTOR-16: the symbol is drawn, the selector neither drawn nor an error."""
     _, _, pdf = stress
