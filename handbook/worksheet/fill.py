@@ -1,31 +1,35 @@
 """Data to pre-fill worksheets with: records read from YAML, JSON or CSV, checked against the fields
 and formatted for the edition's locale (Babel, through :mod:`handbook.locale`).
 
-A record maps field names (in any case) to values. CSV: one record per row, the header row names the fields, an
-empty cell leaves its field blank; the delimiter is the comma, or a tab or semicolon when the header
-row has no comma. YAML/JSON: one mapping, or a list of them.
+A record maps field names (in any case: ``Holder_Name`` is ``holder_name``) to values; an empty or
+null value leaves its field blank. CSV: one record per row, the header row names the fields; the
+delimiter is the comma, or a tab or semicolon when the header row has no comma (so a one-column
+file is read with commas). YAML/JSON: one mapping, or a list of them. At most 64 MB.
 
-Files are UTF-8 (with or without a byte-order mark) or UTF-16/UTF-32 with one. Values are read as
-written: PyYAML only parses (events, read with libyaml where it is built), it never constructs a
-value, so ``2026-02-30`` or ``010`` stay text for the field's own check, YAML aliases are not
-expanded (no "billion laughs"), nesting deeper than a record is refused at once, and every key and
-value keeps its line. JSON numbers are likewise kept as written. Duplicate keys are errors.
+Files are UTF-8 (with or without a byte-order mark) or UTF-16/UTF-32 with one; anything else, NUL
+characters included, is reported with what to do. Values are read as written: PyYAML only parses
+(events, with libyaml where it is built) and never constructs a value, so ``2026-02-30`` or ``010``
+stay text for the field's own check; YAML aliases are never expanded (no "billion laughs"); a list or
+mapping inside a field's value is refused as soon as it opens, so deep nesting costs nothing; merge
+keys (``<<: *base``) work. JSON numbers are likewise kept as written. Every key keeps its line, and a
+key written twice is an error.
 
 Values are typed by their field:
 
-* text and multiline: the text, without control characters; at most :data:`MAX_TEXT` characters.
+* text and multiline: the text (tabs become spaces), without control characters; at most
+  :data:`MAX_TEXT` characters.
 * date: ``2026-11-28``, also ``2026/11/28``, ``2026.11.28`` and ``2026年11月28日`` (year first, so the
   order is never in doubt; one-digit months and days allowed; full-width digits read as ASCII).
-  ``11/28/2026`` and ``28/11/2026`` are refused: which is the month cannot be known. An ISO date
-  with a time (``2026-11-28 10:00``) gives its date.
+  ``11/28/2026`` and ``28/11/2026`` are refused: which is the month cannot be known; so is a Minguo
+  year (``115/11/28``). An ISO date with a time (``2026-11-28 10:00``) gives its date.
 * money and number: as copied from a statement, in the edition's locale: ``1,234.50``, ``¥1,234.50``,
   ``1234.5元``, ``RMB 1,234.50``, full-width digits; see :func:`handbook.locale.parse_amount` for the
   rules (thousands separators where the locale puts them; another currency is refused; at most the
-  currency's decimals).
+  currency's decimals; negative values allowed, as before).
 * checkbox: true/false, yes/no, y/n, on/off, 1/0, x, ✓, 是/否.
 
 Records hold personal data: no message here ever quotes a value, only the record and field names
-(and a field name only when it looks like one: a CSV without its header row has data there).
+(and a key only when it looks like a field name: a CSV without its header row has data there).
 Every message has a line.
 """
 from __future__ import annotations
@@ -51,9 +55,10 @@ from .sheet import Field, Worksheet
 _TRUE = {"true", "yes", "y", "on", "1", "x", "✓", "√", "是"}
 _FALSE = {"false", "no", "n", "off", "0", "", "否"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")  # what a field name can be (syntax.py), for quoting keys
-_DATE = re.compile(r"^(\d{4})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?)$")
-_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
-_DAY_FIRST = re.compile(r"^\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}$")
+_DATE = re.compile(r"^(\d{4})\s*(?:([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?)$",
+                   re.ASCII)
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d", re.ASCII)
+_DAY_FIRST = re.compile(r"^\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}$", re.ASCII)
 FORMATS = (".csv", ".json", ".yaml", ".yml")
 MAX_BYTES = 64 * 1024 * 1024  # a data file larger than this is not a list of clients
 MAX_TEXT = 4000  # characters: more than the largest writing area holds
