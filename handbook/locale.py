@@ -107,6 +107,17 @@ def _foreign(mark: str, locale: Locale) -> bool:
             or mark in _all_marks(locale))
 
 
+class _How:
+    """How to write a number in a locale, for messages: made only when a message needs it."""
+
+    def __init__(self, decimal: str, locale: Locale):
+        self.decimal, self.locale = decimal, locale
+
+    def __str__(self) -> str:
+        grouped = format_decimal(Decimal("1234.5"), locale=self.locale)
+        return f"write digits with '{self.decimal}' before the decimals, e.g. 1234{self.decimal}5 or {grouped}"
+
+
 def parse_amount(text: str, locale: Locale, currency: str | None = None) -> Decimal:
     """The value of an amount (``currency`` given) or a number (``currency`` None) written as people
     copy it from a statement; ValueError saying what is wrong (never quoting the text: it is personal data).
@@ -135,13 +146,11 @@ def parse_amount(text: str, locale: Locale, currency: str | None = None) -> Deci
     """
     kind = "an amount" if currency else "a number"
     decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    how = _How(decimal, locale)
     written = text.strip()
     if len(written) > MAX_AMOUNT_CHARS:
         raise ValueError(f"not {kind}: longer than {MAX_AMOUNT_CHARS} characters")
     written = unicodedata.normalize("NFKC", written).replace("\u2212", "-").strip()
-    example = f"1234{decimal}5"
-    how = f"write digits with '{decimal}' before the decimals, e.g. {example} or " + \
-        format_decimal(Decimal("1234.5"), locale=locale)
     parts = _SPLIT.match(written)
     if not parts or (parts["sign"] and parts["sign2"]):
         raise ValueError(f"not {kind} ({how})")
