@@ -391,7 +391,7 @@ def test_chapter_of_one_megabyte_builds(project):
     result = build(project, *ONLY_HANDBOOK, "--strict")
     assert result.returncode == 0, result.stderr
     reader = pypdf.PdfReader(project / "out" / "zh-Hans" / "handbook.pdf")
-    assert len(reader.pages) > 500
+    assert len(reader.pages) > 450  # about 490 with lines filled to the measure (total-fit breaking)
     last = text.rsplit("\n\n", 1)[1]
     pages = page_texts(project / "out" / "zh-Hans" / "handbook.pdf", top_mm=17, bottom_mm=16)
     assert squash(last) in squash("".join(pages[-4:]))
