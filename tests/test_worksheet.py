@@ -425,11 +425,11 @@ def test_a_json_record_makes_one_filled_worksheet(tmp_path):
 
 def test_yaml_record_errors_point_at_the_key(tmp_path):
     data = tmp_path / "one.yaml"
-    data.write_text("holder_name: 张三\noverdue_amount: 1,234.00\nreason_health: true\n", encoding="utf-8")
+    data.write_text("holder_name: 张三\noverdue_amount: 12,34.50\nreason_health: true\n", encoding="utf-8")
     result = run_build("--fill", str(data), "--variant", "zh-Hans", "--output", str(tmp_path / "out"))
     assert result.returncode == 1
     assert re.search(r"one\.yaml:2: error: record 1, field 'overdue_amount': not an amount", result.stderr)
-    assert "1,234" not in result.stderr
+    assert "12,34" not in result.stderr
 
 
 # -- authoring errors -------------------------------------------------------------------------------
