@@ -104,3 +104,39 @@ def _copy(font: TTFont) -> TTFont:
     font.save(buffer)
     buffer.seek(0)
     return TTFont(buffer)
+
+
+def book_characters(root: Path) -> str:
+    """Every character the default book can draw: content, templates, UI strings, dates, money, ASCII."""
+    patterns = ("content/**/*.md", "content/*.toml", "templates/**/*.po", "templates/**/*.j2")
+    text = "".join(p.read_text(encoding="utf-8") for pattern in patterns for p in root.glob(pattern))
+    return text + "".join(map(chr, range(0x20, 0x7F))) + "✓年月日¥￥•"
+
+
+def make_all(root: Path, text: str) -> dict[str, Path]:
+    """Font folders, one per flavour, each holding a family named after its flavour (see FLAVOURS in
+    tests/test_font_flavours.py)."""
+    sc, tc = variable_face("SC", text), variable_face("TC", text)
+    cff = {w: static_cff(sc, w, "Flavour CFF SC") for w in (400, 500, 700)}
+    cff_tc = {w: static_cff(tc, w, "Flavour CFF TC") for w in (400, 700)}
+    folders = {name: root / name for name in ("variable", "cff-otf", "cff-ttc", "tt-ttf", "tt-ttc")}
+    save(rename(_copy(sc), "Flavour VF SC", 400), folders["variable"] / "FlavourVF.otf")
+    for weight, font in cff.items():  # 500 is a decoy: body text must take 400, not its heavier neighbour
+        save(font, folders["cff-otf"] / f"FlavourCFFSC-{WEIGHT_NAMES[weight]}.otf")
+    for weight in (400, 700):  # as Debian ships Noto CJK: one collection per weight, one face per region
+        save_collection([rename(_copy(cff[weight]), "Flavour Coll SC", weight),
+                         rename(_copy(cff_tc[weight]), "Flavour Coll TC", weight)],
+                        folders["cff-ttc"] / f"FlavourColl-{WEIGHT_NAMES[weight]}.ttc")
+    truetype = {w: truetype_of(cff[w], "Flavour TT SC") for w in (400, 700)}
+    for weight, font in truetype.items():
+        save(font, folders["tt-ttf"] / f"FlavourTT-{WEIGHT_NAMES[weight]}.ttf")
+    save_collection([rename(_copy(truetype[w]), "Flavour TTC SC", w) for w in (700, 400)],
+                    folders["tt-ttc"] / "FlavourTTC.ttc")  # both weights in one file, bold first
+    return folders
+
+
+def sources(folders: dict[str, Path]) -> dict[str, dict[int, TTFont]]:
+    """The SC outlines by weight, cubic (400, 500, 700; every CFF flavour was made from them) and
+    quadratic (400, 700; the TrueType flavours)."""
+    return {"cff": {w: TTFont(folders["cff-otf"] / f"FlavourCFFSC-{WEIGHT_NAMES[w]}.otf") for w in (400, 500, 700)},
+            "tt": {w: TTFont(folders["tt-ttf"] / f"FlavourTT-{WEIGHT_NAMES[w]}.ttf") for w in (400, 700)}}

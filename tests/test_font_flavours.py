@@ -24,42 +24,18 @@ from test_worksheet import RENDERERS, changed, crop, ink, typed, widgets
 TYPED = ("张小梅还款", "李大伟协商", "張小梅還款", "李大偉協商")  # typed into a form field in the tests
 
 
-def book_characters() -> str:
-    """Every character the default book can draw: content, templates, UI strings, dates, money, ASCII."""
-    patterns = ("content/**/*.md", "content/*.toml", "templates/**/*.po", "templates/**/*.j2")
-    text = "".join(p.read_text(encoding="utf-8") for pattern in patterns for p in ROOT.glob(pattern))
-    return text + "".join(map(chr, range(0x20, 0x7F))) + "✓年月日¥￥•" + "".join(TYPED)
-
-
 @pytest.fixture(scope="session")
 def made(tmp_path_factory) -> dict[str, Path]:
-    """Font folders, one per flavour, each holding a family named after its flavour."""
-    root, text = tmp_path_factory.mktemp("flavours"), book_characters()
-    sc, tc = flavours.variable_face("SC", text), flavours.variable_face("TC", text)
-    cff = {w: flavours.static_cff(sc, w, "Flavour CFF SC") for w in (400, 500, 700)}
-    cff_tc = {w: flavours.static_cff(tc, w, "Flavour CFF TC") for w in (400, 700)}
-    folders = {name: root / name for name in ("variable", "cff-otf", "cff-ttc", "tt-ttf", "tt-ttc")}
-    flavours.save(flavours.rename(flavours._copy(sc), "Flavour VF SC", 400), folders["variable"] / "FlavourVF.otf")
-    for weight, font in cff.items():  # 500 is a decoy: body text must take 400, not its heavier neighbour
-        flavours.save(font, folders["cff-otf"] / f"FlavourCFFSC-{flavours.WEIGHT_NAMES[weight]}.otf")
-    for weight in (400, 700):  # as Debian ships Noto CJK: one collection per weight, one face per region
-        flavours.save_collection([flavours.rename(flavours._copy(cff[weight]), "Flavour Coll SC", weight),
-                                  flavours.rename(flavours._copy(cff_tc[weight]), "Flavour Coll TC", weight)],
-                                 folders["cff-ttc"] / f"FlavourColl-{flavours.WEIGHT_NAMES[weight]}.ttc")
-    truetype = {w: flavours.truetype_of(cff[w], "Flavour TT SC") for w in (400, 700)}
-    for weight, font in truetype.items():
-        flavours.save(font, folders["tt-ttf"] / f"FlavourTT-{flavours.WEIGHT_NAMES[weight]}.ttf")
-    flavours.save_collection([flavours.rename(flavours._copy(truetype[w]), "Flavour TTC SC", w) for w in (700, 400)],
-                             folders["tt-ttc"] / "FlavourTTC.ttc")  # both weights in one file, bold first
-    return folders
+    return flavours.make_all(tmp_path_factory.mktemp("flavours"), book_characters())
 
 
 @pytest.fixture(scope="session")
 def sources(made) -> dict[str, dict[int, TTFont]]:
-    """The SC outlines by weight, cubic (400, 500, 700; every CFF flavour was made from them) and
-    quadratic (400, 700; the TrueType flavours)."""
-    return {"cff": {w: TTFont(made["cff-otf"] / f"FlavourCFFSC-{flavours.WEIGHT_NAMES[w]}.otf") for w in (400, 500, 700)},
-            "tt": {w: TTFont(made["tt-ttf"] / f"FlavourTT-{flavours.WEIGHT_NAMES[w]}.ttf") for w in (400, 700)}}
+    return flavours.sources(made)
+
+
+def book_characters() -> str:
+    return flavours.book_characters(ROOT) + "".join(TYPED)
 
 
 # flavour -> (font folder, family of zh-Hans, family of zh-Hant or None for a zh-Hans-only build)
