@@ -60,6 +60,29 @@ def total_fit(atoms: list[Atom], measure: float, first_indent: float, compress: 
     return [line for line in lines if line[0]]
 
 
+def meets_cap(atoms: list[Atom], measure: float, first_indent: float, compress: str) -> bool:
+    """Whether some breaking of the (justified) paragraph keeps every line under the looseness cap without
+    a last resort (a word broken off its hyphenation points, a URL inside a segment, a 孤字). When there is
+    none, :func:`total_fit` takes the least bad: its lines may pass the cap."""
+    table = _Table(atoms, compress)
+    start = 0
+    newlines = [k for k, atom in enumerate(atoms) if atom.kind == "newline"]
+    for end in newlines + [len(atoms)]:
+        lo, last = start, end - 1
+        while lo < end and atoms[lo].kind == "space":
+            lo += 1
+        while last >= lo and atoms[last].kind == "space":
+            last -= 1
+        if last >= lo:
+            breaks = [(-1, lo, 0.0, 0.0, False, False)] + _candidates(atoms, lo, last + 1) + \
+                [(last, -1, 0.0, 0.0, False, False)]
+            if len(breaks) > 2 and _solve(table, atoms, breaks, measure, first_indent if start == 0 else 0.0, True,
+                                          end == len(atoms), 1.0, False) is None:
+                return False
+        start = end + 1
+    return True
+
+
 class _Table:
     """Prefix sums over the atoms, so that any line's width, stretch and shrink cost a few subtractions."""
 
@@ -233,6 +256,9 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
                     break  # lines starting at later breaks are shorter still: looser
                 elif level1[e + 1] - level1[s + 1] > 0.0:  # past the cap, in word spaces and Han–Latin gaps
                     badness, fit = OVER_CAP * (1.0 + (slack - stretch) / em), 3
+                elif units[e + 1] - units[s] <= 3 or slack > 3.0 * stretch:
+                    # a few characters, or gaps of more than an em: never spread over the measure, left ragged
+                    badness, fit = SPREAD * (2.0 + slack / line_measure), RAGGED
                 else:  # past the cap between Han characters: the more the worse
                     badness, fit = SPREAD * (1.0 + (slack - stretch) / em), 3
             demerits = (LINE_PENALTY + badness) ** 2 + penalty * penalty

@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from handbook import glyphs, model
+from handbook import model
+try:
+    from handbook.typeset import prepare as glyphs  # where the coverage check and font preparation live now
+except ImportError:  # before that move
+    from handbook import glyphs
 from handbook.book import load_book
 from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
