@@ -13,7 +13,10 @@ cost, and nothing else (no metrics, no ReportLab):
 - a token wider than the measure may, as a last resort, break between any two characters.
 
 It also knows which characters Unicode says are *default ignorable* (variation selectors, ZWJ/ZWNJ,
-zero-width space, soft hyphen …): they are never drawn, and never a missing glyph.
+zero-width space, soft hyphen …): they are never drawn, and never a missing glyph. (An ideographic
+variation sequence, 葛 + U+E0100, is drawn as its base character: choosing the variant glyph would need
+the font's cmap format 14 carried through subsetting, which the font preparation does not do.) A soft
+hyphen or a zero-width space the author wrote inside a word is a break point (:func:`cjk.make_atoms`).
 """
 from __future__ import annotations
 
@@ -58,11 +61,6 @@ def is_ignorable(char: str) -> bool:
     if code < 0xAD:
         return False
     return any(low <= code <= high for low, high in _IGNORABLE)
-
-
-def is_variation_selector(char: str) -> bool:
-    code = ord(char)
-    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
 def classify(token: str, code: bool = False) -> str:
@@ -110,7 +108,7 @@ def breaks(token: str, kind: str, overlong: bool) -> list[Break]:
     if overlong or kind in ("url", "email", "code"):
         protected = _protected(token)
         for i in range(1, n):
-            if i not in found and i not in protected and _may_start(token, i) and token[i - 1] != SOFT_HYPHEN:
+            if i not in found and i not in protected and _may_start(token, i):
                 found[i] = Break(i, EMERGENCY_PENALTY, False, True)
     if overlong:
         for i in range(1, n):  # a line must end somewhere, even before a closing mark (``??????…``)
@@ -119,7 +117,7 @@ def breaks(token: str, kind: str, overlong: bool) -> list[Break]:
 
 
 def _may_start(token: str, i: int) -> bool:
-    """A line may start with token[i]: not a closing mark, and not a lone ``/`` of ``://``."""
+    """A line may start with token[i]: not with a closing mark or a full stop (``.`` ``,`` ``)`` ``%`` …)."""
     return token[i] not in CLOSING_ASCII and token[i] not in ")]}"
 
 
