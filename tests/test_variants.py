@@ -44,10 +44,63 @@ def test_quotes_follow_the_edition():
 
 
 def test_review_lists_one_to_many_characters_opencc_decided():
-    text = "头发-{干}-，粉丝发布。"
+    text = "他发-{干}-，粉丝发布。"
     _, reviews = variants.derive(text, "s2tw", TAIWAN, "zh-Hant", "zh-Hans", {"粉丝发布": "粉絲發布"})
-    assert [(r.offset, r.char, r.chosen) for r in reviews] == [(1, "发", "髮")]  # 干 kept, phrase decided
+    assert [(r.offset, r.char, r.chosen) for r in reviews] == [(1, "发", "發")]  # 干 kept, phrase decided
     assert "發" in reviews[0].options and "髮" in reviews[0].options
+    assert reviews[0].severity == "note"
+
+
+def test_review_lists_phrase_conversions_and_flags_those_across_words():
+    """Each place where an OpenCC phrase entry (not its characters one by one) changed the text, with
+    the source text, the result and what the characters alone would give; a match that begins or ends
+    inside a word (jieba's reading of the line) is a warning."""
+    _, reviews = variants.derive("他想改变量子的状态。\n个人信息和在线客服", "s2twp", TAIWAN, "zh-Hant", "zh-Hans")
+    found = [(r.offset, r.source, r.result, r.plain, r.words, r.severity) for r in reviews
+             if isinstance(r, variants.PhraseReview)]
+    assert found == [
+        (3, "变量", "變數", "變量", ("改变", "量子"), "warning"),  # OpenCC: 改變數子
+        (13, "信息", "資訊", "信息", ("个人信息",), "warning"),   # part of a word: looked at, then recorded
+        (16, "在线", "線上", "在線", (), "note"),
+    ]
+    text = "他想改变量子的状态。\n个人信息和在线客服"
+    assert reviews[0].message(text, "zh-Hant") == ("zh-Hant: phrase conversion 变量 → 變數 (character by "
+                                                   "character: 變量) crosses a word boundary (改变|量子) in "
+                                                   "“他想改变量子的状态”")
+    assert "matches part of the word 个人信息" in reviews[1].message(text, "zh-Hant")
+    # A phrase in the book's list decides the place: nothing left to review there, or inside it.
+    _, reviews = variants.derive("头发，个人信息", "s2twp", TAIWAN, "zh-Hant", "zh-Hans", {"个人信息": "個人資料"})
+    assert [(r.source, r.result) for r in reviews] == [("头发", "頭髮")]  # not also 发 on its own
+
+
+def test_replaying_opencc_gives_its_own_output():
+    """The review replays OpenCC's segmentation and conversion chain on its dictionaries: on the whole
+    book, the replay must make exactly what OpenCC makes, or its list of matches would be fiction."""
+    from conftest import ROOT
+
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "content/zh-Hans").glob("*.md")))
+    for config in ("s2tw", "s2twp", "s2hk", "s2t"):
+        output, _ = variants.replay_conversion(text, config)
+        assert output == variants.convert(text, config), config
+
+
+@pytest.mark.parametrize("text, territory, expected", [
+    ("這裏和台灣的賬户着急", "TW", [
+        (1, "Traditional character '裏' is not the Taiwan standard form (expected '裡')"),
+        (3, "Simplified character '台' in a Traditional edition (expected '臺')"),
+        (7, "Simplified character '户' in a Traditional edition (expected '戶')"),
+        (8, "Traditional character '着' is not the Taiwan standard form (expected '著')")]),
+    ("這裡和臺灣的賬戶著急，著作", "HK", [
+        (1, "'裡' is the Taiwan form, not Hong Kong's (expected '裏')"),
+        (3, "Traditional character '臺' is not the Hong Kong standard form (expected '台')"),
+        (7, "Traditional character '戶' is not the Hong Kong standard form (expected '户')"),
+        (8, "'著' is the Taiwan form, not Hong Kong's (expected '着')")]),  # 著作 is 著 everywhere
+    ("這裏和台灣的賬户着急，著作，了解，公布", "HK", []),
+    ("這裡和臺灣的帳戶著急，著作，了解，公布", "TW", []),  # 了解/瞭解, 公布/公佈: words, not script
+])
+def test_purity_knows_each_regions_standard_forms(text, territory, expected):
+    found = variants.impure_characters(text, "Hant", territory)
+    assert [(offset, message) for offset, _, _, message in found] == expected
 
 
 def chapter(text: str, name="01-a.md", shown="content/x/01-a.md") -> model.Chapter:
