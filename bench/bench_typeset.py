@@ -21,12 +21,14 @@ from reportlab.lib.enums import TA_JUSTIFY  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate  # noqa: E402
 
-from handbook import glyphs, model  # noqa: E402
+from handbook import model  # noqa: E402
+from handbook.typeset import prepare as glyphs  # noqa: E402
 from handbook.book import load_book  # noqa: E402
 from handbook.diagnostics import Sink  # noqa: E402
 from handbook.pipeline import BuildOptions, read_edition  # noqa: E402
 from handbook.theme import load_theme  # noqa: E402
-from handbook.typeset.cjk import Run, layout_paragraph  # noqa: E402
+from handbook.typeset.cjk import Run  # noqa: E402
+from handbook.typeset.paragraph import layout_paragraph  # noqa: E402
 from handbook.typeset.flowables import TextBlock  # noqa: E402
 from handbook.typeset.layout import Metrics  # noqa: E402
 from handbook.typeset.styles import style_table  # noqa: E402

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from . import yamlread
 from .diagnostics import Sink, SourcePos, relative
 
 WORKSHEET = "worksheet.md"
@@ -124,26 +123,11 @@ def parse_source(name: str, shown: str, text: str, sink: Sink, derived_from: str
     return Source(name, shown, text, first_line, meta, derived_from)
 
 
-def _load_yaml(block: str):
-    """PyYAML's C loader (libyaml, in PyYAML's wheels) where it is built: ten times the speed of the
-    Python one. A block it rejects is parsed again by the Python loader, whose messages are clearer."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(block, Loader=fast)  # noqa: S506 -- CSafeLoader is the safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(block)
-
-
 def _front_matter(block: str, shown: str, sink: Sink) -> dict:
     try:
-        data = _load_yaml(block) if block.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        sink.error(f"invalid YAML front matter: {problem}", SourcePos(shown, line))
+        data = yamlread.load_block(block) if block.strip() else {}
+    except yamlread.YamlError as exc:
+        sink.error(f"invalid YAML front matter: {exc.message}", SourcePos(shown, exc.line + 1 if exc.line else 1))
         return {}
     if not isinstance(data, dict):
         sink.error("front matter must be 'key: value' lines", SourcePos(shown, 2))

@@ -16,23 +16,36 @@ from pathlib import Path
 
 from dataclasses import replace
 
-from . import content, drift, glyphs, locale, markup, model, stamps, templating, theme as themes, variants
+from . import content, drift, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
 from .atomic import write_atomically
 from .memo import FileMemo
 from .parallel import in_parallel
 from .stamps import Stamps
-from .typeset import fonts as fontfiles
+from .typeset import faces, prepare as glyphs
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# Installed with pip, the templates are package data (pyproject.toml); in a checkout, templates/.
+TEMPLATES = PACKAGE_DIR / "templates" if (PACKAGE_DIR / "templates").is_dir() else PROJECT_ROOT / "templates"
+
+
+def cache_dir_for(root: Path) -> Path:
+    """Where caches go: ``.cache/`` of a project checkout (beside build.py), else the user's cache
+    folder ($HANDBOOK_CACHE_DIR, or $XDG_CACHE_HOME/handbook, or ~/.cache/handbook)."""
+    if (root / "build.py").is_file():
+        return root / ".cache"
+    if os.environ.get("HANDBOOK_CACHE_DIR"):
+        return Path(os.environ["HANDBOOK_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "handbook"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     content_dir: Path = PROJECT_ROOT / "content"
     output_dir: Path = PROJECT_ROOT / "output"
-    templates_dir: Path = PROJECT_ROOT / "templates"
+    templates_dir: Path = TEMPLATES
     cache_dir: Path = PROJECT_ROOT / ".cache"
     project_root: Path = PROJECT_ROOT
     variants: tuple[str, ...] = ()  # empty: every edition of the book
@@ -60,7 +73,7 @@ class Edition:
     config: VariantConfig
     document: model.Document
     sources: tuple[content.Source, ...]
-    worksheet: object = None  # worksheet.sheet.Worksheet, when the worksheet is made
+    worksheet: object = None  # sheet.Worksheet, when the worksheet is made
 
 
 def _stop_if_failed(sink: Sink, strict: bool) -> None:
@@ -453,7 +466,7 @@ def output_digests(edition: Edition, book: BookConfig, theme, options: BuildOpti
         return {}
     folder = options.output_dir / edition.config.name
     fontset = theme.fontsets.get(edition.config.fontset)
-    fonts = [fontset, fontset and fontfiles.family_identity(fontset.family, [options.content_dir / "fonts"],
+    fonts = [fontset, fontset and faces.family_identity(fontset.family, [options.content_dir / "fonts"],
                                                             system=fontset.system, cache_dir=options.cache_dir)]
     # A chapter is a function of its source (see chapter_of): digesting the sources is the same, and quicker.
     handbook = stamps.digest("handbook", replace(edition.document, chapters=()), edition.sources, theme, fonts)

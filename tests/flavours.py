@@ -17,14 +17,14 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 from fontTools.varLib import instancer
 
-from handbook.typeset import fonts
+from handbook.typeset import faces
 
 WEIGHT_NAMES = {300: "Light", 400: "Regular", 500: "Medium", 700: "Bold", 900: "Black"}
 
 
 def variable_face(region: str, chars: str) -> TTFont:
     """The pinned variable face of a region (SC, TC, HK), subset to ``chars``."""
-    location, _ = fonts.locate_face(f"Noto Sans CJK {region}", system=False)
+    location, _ = faces.locate_face(f"Noto Sans CJK {region}", system=False)
     font = TTFont(location.path, fontNumber=location.index)
     options = subset.Options()
     options.layout_features, options.name_IDs, options.notdef_outline = [], ["*"], True
@@ -89,10 +89,10 @@ def save(font: TTFont, path: Path) -> Path:
     return path
 
 
-def save_collection(faces: list[TTFont], path: Path) -> Path:
+def save_collection(members: list[TTFont], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     collection = TTCollection()
-    collection.fonts = faces
+    collection.fonts = members
     collection.save(str(path), shareTables=True)
     return path
 

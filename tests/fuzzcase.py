@@ -18,7 +18,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from handbook import glyphs, theme as themes, worksheet
+from handbook import theme as themes, worksheet
+from handbook.typeset import prepare as glyphs
 from handbook.book import load_book
 from handbook.diagnostics import Diagnostic, Sink
 from handbook.pipeline import BuildOptions, read_edition

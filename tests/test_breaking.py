@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from handbook.typeset import cjk, tokens, totalfit
+from handbook.typeset.paragraph import layout_paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "stress"))
 import gauges  # noqa: E402
@@ -115,7 +116,7 @@ def test_mail_code_words_and_numbers():
 
 def test_soft_hyphen_and_zero_width_space_are_break_points_not_glyphs():
     text = "汉字" + "super\u00adcali\u00adfragilistic" + "汉字" * 30 + "abc\u200bdefghijk"
-    lines = cjk.layout_paragraph(runs_of(text), advance, 120.0, 0.0, "justify", "all")
+    lines = layout_paragraph(runs_of(text), advance, 120.0, 0.0, "justify", "all")
     drawn = "".join(line_text(line) for line in lines)
     assert "\u00ad" not in drawn and "\u200b" not in drawn
     assert drawn.replace("-", "") == text.replace("\u00ad", "").replace("\u200b", "")
@@ -190,7 +191,7 @@ def _unhyphenated(lines: list[cjk.Line], text: str) -> str:
 @settings(max_examples=200, deadline=None)
 @given(mixed, wide_measures, modes)
 def test_mixed_text_keeps_every_character_and_the_prohibitions(text, measure, mode):
-    lines = cjk.layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
+    lines = layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
     assert _unhyphenated(lines, text) == re.sub(r"\s+", "", text)
     for number, line in enumerate(lines):
         chars = line_text(line)
@@ -204,7 +205,7 @@ def test_mixed_text_keeps_every_character_and_the_prohibitions(text, measure, mo
 @settings(max_examples=200, deadline=None)
 @given(mixed, wide_measures, modes)
 def test_mixed_text_is_flush_under_the_cap_and_never_breaks_a_number(text, measure, mode):
-    lines = cjk.layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
+    lines = layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
     joined = "|".join(line_text(line) for line in lines)
     tokens_wider_than_a_line = [t for t in re.findall(r"[!-~¥–]+", text)
                                 if sum(advance(c, "F", 10.0) for c in t) > measure - 20.0]

@@ -22,7 +22,7 @@ from conftest import run_build
 from handbook import locale
 from handbook.diagnostics import Sink, SourcePos
 from handbook.worksheet import fill
-from handbook.worksheet.sheet import Field, Worksheet
+from handbook.sheet import Field, Worksheet
 
 KINDS = {"holder_name": "text", "due_date": "date", "overdue_amount": "money", "overdue_days": "number",
          "reason_health": "checkbox", "reason_summary": "multiline", "filled_on": "date"}

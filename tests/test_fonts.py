@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as ReportLabTTFont
 from reportlab.pdfgen import canvas
 
-from handbook.typeset import charstrings, fonts, outlines
+from handbook.typeset import charstrings, faces, fonts, outlines
 
 TEXT = "中文排版，测试。Aal 1"
 ABSENT = "\U0010FFFD"  # a private-use code point no Noto face maps
@@ -28,12 +28,12 @@ def cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sc(cache) -> fonts.FaceLocation:
-    return fonts.locate_face("Noto Sans CJK SC", cache_dir=cache, system=False)[0]
+    return faces.locate_face("Noto Sans CJK SC", cache_dir=cache, system=False)[0]
 
 
 @pytest.fixture(scope="module")
 def tc(cache) -> fonts.FaceLocation:
-    return fonts.locate_face("Noto Sans CJK TC", cache_dir=cache, system=False)[0]
+    return faces.locate_face("Noto Sans CJK TC", cache_dir=cache, system=False)[0]
 
 
 def load(data: bytes) -> TTFont:
@@ -70,7 +70,7 @@ def make_font(path: Path, family: str, weight: int = 400) -> Path:
 
 
 def test_static_face_gives_its_own_weight_only(tmp_path):
-    face, weight = fonts.locate_face("Handbook Test Sans", [make_font(tmp_path / "f" / "t.ttf", "Handbook Test Sans").parent],
+    face, weight = faces.locate_face("Handbook Test Sans", [make_font(tmp_path / "f" / "t.ttf", "Handbook Test Sans").parent],
                                      cache_dir=tmp_path, system=False)
     font = load(fonts.prepare_face(face, weight, "A", tmp_path))
     assert weight == 400 and advance(font, "A") == 600 and glyph_of(font, "A").xMin == 100

@@ -9,7 +9,9 @@ import pypdfium2 as pdfium
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from handbook import glyphs, model
+from handbook import model
+from handbook.typeset import prepare as glyphs
+from handbook.typeset.paragraph import layout_paragraph
 from handbook.book import load_book
 from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
@@ -54,7 +56,7 @@ def line_text(line: cjk.Line) -> str:
 @settings(max_examples=300, deadline=None)
 @given(paragraphs, measures, modes)
 def test_breaker_keeps_every_character_in_order(text, measure, mode):
-    lines = cjk.layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
+    lines = layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
     assert without_added_hyphens(lines, text) == re.sub(r"\s+", "", text)
 
 
@@ -72,7 +74,7 @@ def without_added_hyphens(lines: list[cjk.Line], text: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(paragraphs, measures, modes)
 def test_breaker_obeys_prohibitions_and_the_measure(text, measure, mode):
-    lines = cjk.layout_paragraph(runs_of(text), advance, measure, 0.0, "justify", mode)
+    lines = layout_paragraph(runs_of(text), advance, measure, 0.0, "justify", mode)
     for number, line in enumerate(lines):
         assert line.width <= measure + cjk.EPSILON, "a line runs past the measure"
         chars = line_text(line)
@@ -91,7 +93,7 @@ chinese = st.lists(st.one_of(st.sampled_from(HAN), st.sampled_from([h + "，" fo
 @settings(max_examples=300, deadline=None)
 @given(chinese, modes, st.sampled_from([100.0, 155.0]))
 def test_no_single_character_last_line(text, mode, measure):
-    lines = cjk.layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
+    lines = layout_paragraph(runs_of(text), advance, measure, 20.0, "justify", mode)
     if len(lines) >= 2:
         units = [c for c in line_text(lines[-1]) if c not in cjk.NO_START]
         assert len(units) >= 2, [line_text(line) for line in lines]
@@ -100,14 +102,14 @@ def test_no_single_character_last_line(text, mode, measure):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="abcdefghij/-?&", min_size=30, max_size=300))
 def test_overlong_tokens_break_and_stay_inside_the_measure(token):
-    lines = cjk.layout_paragraph(runs_of("网址" + token + "。"), advance, 80.0, 0.0, "justify", "all")
+    lines = layout_paragraph(runs_of("网址" + token + "。"), advance, 80.0, 0.0, "justify", "all")
     assert all(line.width <= 80.0 + cjk.EPSILON for line in lines)
     assert "".join(line_text(line) for line in lines) == "网址" + token + "。"
 
 
 def test_latin_words_and_numbers_stay_whole():
     text = "请在2026年11月28日之前还款¥1,234.50元，利率12.5%以花呗App页面为准。" * 3
-    lines = cjk.layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "all")
+    lines = layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "all")
     joined = "|".join(line_text(line) for line in lines)
     for token in ("¥1,234.50", "12.5%", "App"):
         assert token.replace("¥", "") in joined.replace("|", "")
@@ -128,10 +130,10 @@ def test_squeeze_before_push():
     # Ten ems fill the line; the final comma squeezes in (it and the inner comma take half an em each)
     # instead of pushing 十 down to the next line with it.
     text = "一二三四，六七八九十，再来"
-    lines = cjk.layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "all")
+    lines = layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "all")
     assert line_text(lines[0]) == "一二三四，六七八九十，"
     assert lines[0].width == pytest.approx(100.0)
-    lines = cjk.layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "none")
+    lines = layout_paragraph(runs_of(text), advance, 100.0, 0.0, "justify", "none")
     assert line_text(lines[0]) == "一二三四，六七八九"  # Taiwan style: push out, never squeeze
 
 

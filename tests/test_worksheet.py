@@ -20,7 +20,7 @@ from handbook.book import load_book
 from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
 from handbook.worksheet import charsets
-from handbook.worksheet.sheet import Area, Blank, Checklist, Field, Grid, Row
+from handbook.sheet import Area, Blank, Checklist, Field, Grid, Row
 from pdfread import MM, squash
 
 VARIANTS = ["zh-Hans", "zh-Hant"]

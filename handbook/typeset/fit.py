@@ -16,7 +16,7 @@ from reportlab.platypus import Table
 from .. import model
 from ..diagnostics import Sink, SourcePos
 from .flowables import TextBlock
-from .layout import FontFiles, Metrics, _StoryBuilder
+from .layout import FontFiles, Metrics, StoryBuilder
 from .linecache import line_cache
 from .pages import Geometry
 
@@ -37,7 +37,7 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
         return False
     metrics = Metrics(fonts)
     cache = line_cache(layouts, metrics.face_of) if layouts else None
-    checker = _Checker(_StoryBuilder(document, theme, metrics, geometry, cache), geometry, sink)
+    checker = _Checker(StoryBuilder(document, theme, metrics, geometry, cache), geometry, sink)
     head_font, head_size = metrics.names["regular"], theme.small["head_size"]
 
     def head_width(text: str) -> float:
@@ -62,7 +62,7 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
 
 
 class _Checker:
-    def __init__(self, builder: _StoryBuilder, geometry: Geometry, sink: Sink):
+    def __init__(self, builder: StoryBuilder, geometry: Geometry, sink: Sink):
         self.builder = builder
         self.geometry = geometry
         self.sink = sink

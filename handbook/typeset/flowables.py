@@ -14,7 +14,8 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.platypus import Flowable
 
-from .cjk import Advance, Line, Run, layout_paragraph
+from .cjk import Advance, Line, Run
+from .paragraph import layout_paragraph
 from .linecache import LineCache
 from .styles import BlockSpec
 
@@ -57,7 +58,7 @@ class Decoration:
 
 
 class TextBlock(Flowable):
-    """A paragraph: lines from :func:`cjk.layout_paragraph`, drawn with PDF character spacing."""
+    """A paragraph: lines from :func:`paragraph.layout_paragraph`, drawn with PDF character spacing."""
 
     def __init__(self, runs: list[Run], spec: BlockSpec, advance: Advance, deco: Decoration = Decoration(),
                  lines: list[Line] | None = None, first: bool = True, last: bool = True,

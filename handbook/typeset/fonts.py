@@ -26,7 +26,7 @@ coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, marshal, os
+import hashlib, marshal
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,17 +35,10 @@ from typing import Iterable, Sequence
 import fontTools
 
 from ..atomic import write_atomically
-from .faces import FaceLocation, FontError, choose_face, family_identity, find_family, identity as _identity, locate_face, open_face  # noqa: F401 -- the font API in one place
+from .faces import FaceLocation, FontError, identity as _identity, open_face
 
 CODE_VERSION = "fonts-1"  # bump whenever the bytes produced for the same input change
 KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebuilt from glyph stores)
-
-
-def default_cache_dir() -> Path:
-    """$HANDBOOK_CACHE_DIR/fonts, else ~/.cache/handbook/fonts (XDG)."""
-    base = os.environ.get("HANDBOOK_CACHE_DIR") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "handbook"
-    return Path(base) / "fonts"
 
 
 def _key(*parts) -> str:
@@ -54,7 +47,7 @@ def _key(*parts) -> str:
 
 # --- reading a face ------------------------------------------------------------------------
 
-_CMAPS: dict[str, dict[int, int]] = {}
+_CMAPS: dict[Path, dict[int, int]] = {}
 
 
 @contextmanager
@@ -72,9 +65,9 @@ def damaged(*locations: FaceLocation):
 
 def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     """Code point -> glyph id of the face's best cmap, kept on disk as flat uint32 pairs."""
-    key = _key(_identity(location.path), location.index, CODE_VERSION)
-    if key not in _CMAPS:
-        path, flat = Path(cache_dir) / f"cmap-{key}.bin", array("I")
+    path = Path(cache_dir) / f"cmap-{_key(_identity(location.path), location.index, CODE_VERSION)}.bin"
+    if path not in _CMAPS:  # kept per cache file: another cache folder gets its own file
+        flat = array("I")
         try:
             flat.frombytes(path.read_bytes())
         except OSError:
@@ -82,8 +75,8 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
                 best = font["cmap"].getBestCmap() or {}
                 flat.extend(x for cp in sorted(best) for x in (cp, font.getGlyphID(best[cp])))
             write_atomically(path, flat.tobytes())
-        _CMAPS[key] = dict(zip(flat[0::2], flat[1::2]))
-    return _CMAPS[key]
+        _CMAPS[path] = dict(zip(flat[0::2], flat[1::2]))
+    return _CMAPS[path]
 
 
 def face_identity(location: FaceLocation, weight: int) -> str:

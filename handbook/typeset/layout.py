@@ -63,7 +63,7 @@ def register_font(data: bytes) -> str:
     return name
 
 
-class _StoryBuilder:
+class StoryBuilder:
     def __init__(self, document: model.Document, theme: Theme, metrics: Metrics, geometry: Geometry,
                  cache: LineCache | None = None):
         self.doc = document
@@ -337,7 +337,7 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
     cache = open_line_cache(line_cache, metrics.face_of) if line_cache else None
-    builder = _StoryBuilder(document, theme, metrics, geometry, cache)
+    builder = StoryBuilder(document, theme, metrics, geometry, cache)
     story = builder.story()
     if cache is not None:
         lay_out_ahead(story, geometry.measure, cache)

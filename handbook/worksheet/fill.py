@@ -46,11 +46,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 
-from .. import locale
+from .. import locale, yamlread
 from ..diagnostics import Sink, SourcePos, relative
-from .sheet import Field, Worksheet
+from ..sheet import Field, Worksheet
+from ..yamlread import Node as _Node
 
 _TRUE = {"true", "yes", "y", "on", "1", "x", "✓", "√", "是"}
 _FALSE = {"false", "no", "n", "off", "0", "", "否"}
@@ -150,86 +150,12 @@ def _line_of(data: bytes, offset: int, codec: str) -> int:
 
 
 # -- YAML ------------------------------------------------------------------------------------------
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: parses 10 MB in a few hundredths of a second
-_NULL = {"", "~", "null", "Null", "NULL"}
-
-
-@dataclass
-class _Node:
-    kind: str  # "scalar" | "map" | "seq"
-    line: int
-    value: object = None  # scalar: str (JSON: or bool), None for null; map: [(key node, value node)]; seq: [nodes]
-    merge: bool = False  # the YAML merge key '<<'
-
-
 def _yaml_items(text: str) -> _Node:
-    """The document's top node, from PyYAML's events: nothing is constructed, nothing expanded."""
-    loader = _LOADER(text)
+    """The document's top node (see :func:`yamlread.compose`)."""
     try:
-        return _compose(loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise _Problem(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}",
-                       mark.line + 1 if mark else 1) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
-        before = text.encode("utf-8")[:exc.position] if _LOADER is not yaml.SafeLoader else text[:exc.position]
-        raise _Problem(f"invalid YAML: {exc.reason}", before.count(b"\n" if isinstance(before, bytes) else "\n") + 1) \
-            from None
-    except yaml.YAMLError as exc:
-        raise _Problem(f"invalid YAML: {getattr(exc, 'problem', None) or 'syntax error'}", 1) from None
-    finally:
-        loader.dispose()
-
-
-def _compose(loader) -> _Node:
-    """The top node of the one document. A list or mapping below MAX_DEPTH is refused at once (so that
-    deep nesting costs nothing); an alias is the node its anchor names (shared, never copied)."""
-    anchors: dict[str, _Node] = {}
-    stack: list[list] = []  # open collections: [node, key waiting for its value (maps)]
-    top, documents = None, 0
-    while loader.check_event():
-        event = loader.get_event()
-        line = event.start_mark.line + 1 if event.start_mark else 1
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise _Problem("fill data must be one YAML document (this is a second one)", line)
-            continue
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-            continue
-        if isinstance(event, yaml.CollectionStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise _Problem("nested too deeply: a field takes one value, not a list or mapping", line)
-            node = _Node("map" if isinstance(event, yaml.MappingStartEvent) else "seq", line, [])
-            if event.anchor:
-                anchors[event.anchor] = node
-            stack.append([node, None])
-            continue
-        if isinstance(event, yaml.CollectionEndEvent):
-            node = stack.pop()[0]
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in anchors:
-                raise _Problem("an alias ('*') names no anchor ('&') written before it", line)
-            node = anchors[event.anchor]
-        else:
-            null = (event.tag in (None, "!") and event.implicit[0] and event.value in _NULL
-                    or event.tag == "tag:yaml.org,2002:null")
-            node = _Node("scalar", line, None if null else event.value,
-                         merge=event.value == "<<" and event.tag is None and event.implicit[0])
-            if event.anchor:
-                anchors[event.anchor] = node
-        if not stack:
-            top = node
-        elif stack[-1][0].kind == "seq":
-            stack[-1][0].value.append(node)
-        elif stack[-1][1] is None:
-            stack[-1][1] = node
-        else:
-            stack[-1][0].value.append((stack[-1][1], node))
-            stack[-1][1] = None
-    if top is None:
-        raise _Problem("the YAML file is empty: write one record (field: value lines) or a list of them", 1)
-    return top
+        return yamlread.compose(text, MAX_DEPTH)
+    except yamlread.YamlError as exc:
+        raise _Problem(exc.message, exc.line) from None
 
 
 # -- JSON ------------------------------------------------------------------------------------------

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .. import glyphs, locale
+from .. import locale
+from ..typeset import prepare as glyphs
 from ..diagnostics import Sink
 from ..typeset import fonts as fontfiles
 from ..typeset.layout import FontFiles, Metrics
 from . import charsets, fill, forms
-from .layout import Placed, check_fit, typeset
-from .sheet import Worksheet
+from ..typeset.formfont import FormFont, form_font
+from ..typeset.worksheet import Placed, check_fit, typeset
+from ..sheet import Worksheet
 
 PAD = 2.0  # pt between a blank's edges and a value written in it
 TICK = "\u2713"  # CHECK MARK, printed in a ticked box
@@ -27,7 +29,7 @@ HINTED = ("date", "money", "number")
 class Form:
     pdf: bytes  # the empty, fillable worksheet
     placed: tuple[Placed, ...]
-    font: forms.FormFont
+    font: FormFont
     metrics: Metrics | None  # the same regular font, for breaking multi-line values (when filling)
     repertoire: str  # name of the character set a reader can type
     family: str  # the font family, for messages
@@ -70,7 +72,7 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     if not check_fit(sheet, files, theme.colors, sink):
         return None
     pdf, placed = typeset(sheet, files, theme.colors, meta)
-    font = forms.form_font(regular, typed, options.cache_dir)
+    font = form_font(regular, typed, options.cache_dir)
     metrics = Metrics(files) if data_chars is not None else None
     return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, metrics, name,
                 fontset.family)
@@ -84,7 +86,7 @@ def read_values(sheet: Worksheet, data: Path, config, options, sink: Sink) -> li
     return [(record, fill.check_record(record, sheet, loc, sink)) for record in records]
 
 
-def check_characters(values: list[tuple[fill.Record, dict]], font: forms.FormFont, family: str,
+def check_characters(values: list[tuple[fill.Record, dict]], font: FormFont, family: str,
                      sink: Sink) -> None:
     """Every character of every value is in the font (it holds all those of the data the face has)."""
     for record, printed in values:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from .. import content, locale, markup, model, variants
 from ..diagnostics import Sink, SourcePos, relative
-from .sheet import Worksheet
+from ..sheet import Worksheet
 from .syntax import check_parity, read_worksheet
 
 EXAMPLE_DATE = dt.date(2026, 11, 28)

@@ -25,7 +25,7 @@ from .. import model
 from ..content import Source
 from ..diagnostics import Sink, SourcePos
 from ..model import Span
-from .sheet import (Area, Blank, Check, Checklist, Column, Field, Grid, Heading, Hint, Item, Row, Worksheet)
+from ..sheet import (Area, Blank, Check, Checklist, Column, Field, Grid, Heading, Hint, Item, Row, Worksheet)
 
 _TOKENS = re.compile(r"(?P<blank>_{3,})(?:\{(?P<attrs>[^{}]*)\})?|\{(?P<lone>[^{}]*)\}")
 _TRAILING = re.compile(r"\s*\{(?P<attrs>[^{}]*)\}\s*$")

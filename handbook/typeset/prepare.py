@@ -1,9 +1,9 @@
 """Every character drawn must exist in the font: collect, check, locate, then prepare the fonts.
 
-Input: a modelled edition. Output: :class:`typeset.layout.FontFiles` for its font set, or errors that
+Input: a modelled edition. Output: :class:`layout.FontFiles` for its font set, or errors that
 name each missing character with the file, line and column where it was written (also when it was written
 as a character reference, ``&#x1F600;``). Right-to-left text is refused even where a font has it: the
-typesetter has no bidirectional layout. Once the fonts are ready, :func:`typeset.fit.check_fit` finds
+typesetter has no bidirectional layout. Once the fonts are ready, :func:`fit.check_fit` finds
 blocks the page cannot hold, before layout.
 """
 from __future__ import annotations
@@ -13,12 +13,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import model
-from .diagnostics import Sink, SourcePos, relative
-from .typeset import fonts as fontfiles
-from .typeset.fit import check_fit
-from .typeset.tokens import is_ignorable
-from .typeset.layout import FontFiles
+from .. import model
+from ..diagnostics import Sink, SourcePos, relative
+from . import faces, fonts as fontfiles
+from .fit import check_fit
+from .layout import FontFiles
+from .tokens import is_ignorable
 
 UI_CHARACTERS = "0123456789.?•"  # drawn by the typesetter itself: folios, TOC numbers, list labels
 
@@ -118,13 +118,13 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
         return None
     where = fontset.pos or config.pos
     try:
-        faces = fontfiles.find_family(fontset.family, [options.content_dir / "fonts"], system=fontset.system,
-                                      cache_dir=options.cache_dir)
-        chosen = tuple(fontfiles.choose_face(faces, weight, fontset.family)
+        found = faces.find_family(fontset.family, [options.content_dir / "fonts"], system=fontset.system,
+                                  cache_dir=options.cache_dir)
+        chosen = tuple(faces.choose_face(found, weight, fontset.family)
                        for weight in (fontset.regular, fontset.bold))
         coverage = set.intersection(*(set(fontfiles.face_coverage(face, options.cache_dir))
                                       for face in {face for face, _ in chosen}))
-    except fontfiles.FontError as exc:
+    except faces.FontError as exc:
         sink.error(str(exc), where)
         return None
     chars = drawn_characters(text)
@@ -154,11 +154,12 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
     return None
 
 
-def prepare(faces, chars, fontset, config, options, sink: Sink) -> list[bytes] | None:
-    """fonts.prepare_faces, with a damaged face reported at the line that names its family."""
+def prepare(requests, chars, fontset, config, options, sink: Sink) -> list[bytes] | None:
+    """fonts.prepare_faces for (face, weight) requests, with a damaged face reported at the line that
+    names its family."""
     try:
-        return fontfiles.prepare_faces(faces, chars, options.cache_dir)
-    except fontfiles.FontError as exc:
+        return fontfiles.prepare_faces(requests, chars, options.cache_dir)
+    except faces.FontError as exc:
         sink.error(str(exc), fontset.pos or config.pos)
         return None
 
@@ -175,12 +176,12 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     checked = check_coverage(document, sources, config, theme, options, sink)
     if checked is None:
         return None
-    faces, fontset, chars = checked
-    prepared = prepare(faces, chars, fontset, config, options, sink)
+    chosen, fontset, chars = checked
+    prepared = prepare(chosen, chars, fontset, config, options, sink)
     if prepared is None:
         return None
     regular, bold = prepared
-    files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in faces))
+    files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in chosen))
     theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
     if not check_fit(document, theme, files, sink, theme_file, config.pos, layouts):
         return None

@@ -1,4 +1,5 @@
-"""The worksheet as plain data: what :mod:`syntax` reads from ``worksheet.md`` and :mod:`layout` draws.
+"""The worksheet as plain data: what :mod:`worksheet.syntax` reads from ``worksheet.md`` and
+:mod:`typeset.worksheet` draws.
 
 A worksheet is a title and a list of blocks. Blocks hold printed text (:class:`model.Span`) and
 :class:`Field` s, the places the reader writes in. Every field has a stable name (the same in every
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 
-from ..content import Source
-from ..diagnostics import SourcePos
-from ..model import Span
+from .content import Source
+from .diagnostics import SourcePos
+from .model import Span
 
 KINDS = ("text", "multiline", "date", "money", "number", "checkbox")
 

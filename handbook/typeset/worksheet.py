@@ -21,11 +21,11 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, 
 
 from ..diagnostics import Sink
 from ..model import Span
-from ..typeset.cjk import Run
-from ..typeset.flowables import Decoration, TextBlock
-from ..typeset.layout import FontFiles, Metrics
-from ..typeset.styles import BlockSpec
-from .sheet import Area, Blank, Check, Checklist, Field, Grid, Heading, Hint, Row, Worksheet
+from .cjk import Run
+from .flowables import Decoration, TextBlock
+from .layout import FontFiles, Metrics
+from .styles import BlockSpec
+from ..sheet import Area, Blank, Check, Checklist, Field, Grid, Heading, Hint, Row, Worksheet
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm  # left and right
