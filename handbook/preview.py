@@ -29,6 +29,14 @@ def parse_pages(spec: str, count: int) -> list[int]:
     return pages
 
 
+def page_count(pdf: Path) -> int:
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
 def render(pdf: Path, page_numbers: list[int], dpi: float, out_dir: Path, stem: str | None = None) -> list[Path]:
     """One PNG per page, named ``<stem>-<page>.png``; form fields are drawn as a viewer shows them."""
     out_dir.mkdir(parents=True, exist_ok=True)
