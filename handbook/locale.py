@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
@@ -191,9 +192,12 @@ def parse_amount(text: str, locale: Locale, currency: str | None = None) -> Deci
 
 
 def load_translations(locale_dir: Path, locale: Locale, project_root: Path, sink: Sink) -> NullTranslations:
-    """The catalog for ``locale``, falling back along language_script_territory -> language_script ->
-    language; untranslated messages show their (English) msgid."""
+    """The catalog for ``locale``, falling back along language_script_territory -> its CLDR parent
+    (zh_Hant_MO -> zh_Hant_HK) -> language_script -> language; untranslated messages show their
+    (English) msgid."""
     candidates = [str(locale)]
+    while candidates[-1] in _PARENTS:
+        candidates.append(_PARENTS[candidates[-1]])
     if locale.script:
         candidates.append(f"{locale.language}_{locale.script}")
     candidates.append(locale.language)
@@ -202,6 +206,9 @@ def load_translations(locale_dir: Path, locale: Locale, project_root: Path, sink
         if path.is_file():
             return _compile(path, locale, relative(path, project_root), sink)
     return NullTranslations()
+
+
+_PARENTS = get_global("parent_exceptions")  # CLDR: locales whose parent is not the truncated name
 
 
 def _compile(path: Path, locale: Locale, shown: str, sink: Sink) -> NullTranslations:

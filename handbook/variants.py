@@ -38,11 +38,13 @@ PUNCTUATION = {
 # configurations name the tables: s2XX (from Simplified), XX2t (the region's forms back to the
 # standard) and t2XX (the standard to the region's forms).
 REGIONS = {"TW": "Taiwan", "HK": "Hong Kong"}
+SAME_FORMS = {"MO": "HK"}  # Macau writes Hong Kong's forms (OpenCC has no Macau tables)
 
 
 def purity_config(script: str | None, territory: str | None) -> str | None:
     """The OpenCC configuration that flags characters of the other script for this locale (and, for a
     region OpenCC has tables for, the standard forms that region writes otherwise)."""
+    territory = SAME_FORMS.get(territory or "", territory)
     if script == "Hans":
         return "t2s"
     if script == "Hant":
@@ -56,6 +58,7 @@ def purity_checks(script: str | None, territory: str | None) -> list[tuple[str, 
     to the standard and written this region's way (裡 in a Hong Kong text, 台 in a Taiwan one is
     already the other script)."""
     first = purity_config(script, territory)
+    territory = SAME_FORMS.get(territory or "", territory)
     if first is None:
         return []
     checks = [(first,)]
@@ -178,7 +181,7 @@ def _impure_characters(text: str, script: str | None, territory: str | None) -> 
     found: dict[int, tuple[int, str, str, str]] = {}
     other = {"Hans": "Traditional", "Hant": "Simplified"}.get(script or "", "")
     edition = "Simplified" if script == "Hans" else "Traditional"
-    region = region_name(territory)
+    region = region_name(SAME_FORMS.get(territory or "", territory))
     for number, chain in enumerate(purity_checks(script, territory)):
         for offset, char, wanted in foreign_characters(text, chain):
             if offset in found:
@@ -186,7 +189,7 @@ def _impure_characters(text: str, script: str | None, territory: str | None) -> 
             if number:  # another region's form
                 writer = next((REGIONS[r] for r in REGIONS if f"{r.lower()}2t" == chain[0]), "another region")
                 message = f"'{char}' is the {writer} form, not {region}'s (expected '{wanted}')"
-            elif script == "Hant" and territory in REGIONS and convert(char, "s2t") == char:
+            elif script == "Hant" and chain[0] != "s2t" and convert(char, "s2t") == char:
                 message = f"Traditional character '{char}' is not the {region} standard form (expected '{wanted}')"
             else:
                 message = f"{other} character '{char}' in a {edition} edition (expected '{wanted}')"
