@@ -234,7 +234,9 @@ def _chosen_variants(book: BookConfig, wanted: tuple[str, ...], sink: Sink) -> l
 def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions, sink: Sink,
                  phrases: dict[str, str] | None = None, memo: FileMemo | None = None) -> Edition | None:
     """Sources of one edition (hand-written or derived), checked, parsed and modelled (``memo``: purity
-    checks and chapter models of earlier builds)."""
+    checks and chapter models of earlier builds; ``phrases``: the book's phrase list when not given)."""
+    if phrases is None:
+        phrases = load_phrases(book, options.project_root, sink).get(config.name, {})
     try:
         loc = locale.parse_locale(config.locale)
         style = variants.punctuation(config.punctuation)
@@ -272,8 +274,8 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     if options.fill or "worksheet" in (options.outputs or book.outputs):
         from .worksheet import read_sheet
 
-        sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive_source,
-                           memo)
+        derive = lambda *args: derive_source(*args, phrases=phrases or {})  # noqa: E731 -- the book's phrases too
+        sheet = read_sheet(book, config, options.project_root, sink, loc, style, translations.gettext, derive, memo)
     return Edition(config, document, tuple(sources), sheet)
 
 
@@ -400,16 +402,15 @@ def derive_files(options: BuildOptions, force: bool = False) -> tuple[list[Path]
         write_atomically(target, derived.encode("utf-8"))
         written.append(target)
     _stop_if_failed(sink, False)
-    return written, sink.notes
+    return written, sink.warnings + sink.notes  # suspicious conversions are warnings
 
 
 def note_reviews(reviews, text: str, variant: str, pos_of, sink: Sink) -> None:
-    """One note per converted character to review, at its place in the source edition's file."""
+    """One diagnostic per conversion to review, at its place in the source edition's file: a note, or a
+    warning for a suspicious one (variants.Review, variants.PhraseReview)."""
     for review in reviews:
         line, col = variants.line_col(text, review.offset)
-        context = text[max(0, review.offset - 4):review.offset + 5].replace("\n", " ")
-        sink.note(f"{variant}: '{review.char}' became '{review.chosen}' (could be {'/'.join(review.options)}) "
-                  f"in “{context}”", pos_of(line, col), "if wrong, add a [[phrase]] to phrases.toml or write -{…}- here")
+        getattr(sink, review.severity)(review.message(text, variant), pos_of(line, col), review.hint)
 
 
 # -- making ----------------------------------------------------------------------------------

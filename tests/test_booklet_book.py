@@ -33,7 +33,7 @@ def folded(path, top: float | None = None) -> list[str]:
     return folded_sequence(sheets)  # what a reader sees turning the pages of the folded stack
 
 
-@pytest.mark.parametrize("variant", ["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("variant", ["zh-Hans", "zh-Hant", "zh-Hant-HK"])
 def test_folded_booklet_reads_as_the_book(built, variant):
     reading = [squash(text) for text in page_texts(built / variant / "handbook.pdf")]
     imposed = built / variant / "handbook-booklet.pdf"

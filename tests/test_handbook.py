@@ -12,7 +12,7 @@ from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
 from pdfread import fonts, outline, page_texts, squash
 
-VARIANTS = ["zh-Hans", "zh-Hant"]
+VARIANTS = ["zh-Hans", "zh-Hant", "zh-Hant-HK"]
 A5 = (419.53, 595.28)
 
 
@@ -83,7 +83,7 @@ def test_table_of_contents_page_numbers_are_right(built, variant):
     path = built / variant / "handbook.pdf"
     entries = [(title, page) for level, title, page in outline(path) if level <= 1]
     texts = page_texts(path, top_mm=17, bottom_mm=16)
-    toc_title = {"zh-Hans": "目录", "zh-Hant": "目錄"}[variant]
+    toc_title = {"zh-Hans": "目录", "zh-Hant": "目錄", "zh-Hant-HK": "目錄"}[variant]
     toc_pages = [i for i, text in enumerate(texts) if squash(text).startswith(toc_title)]
     assert toc_pages, "no table of contents page"
     first = toc_pages[0]
@@ -103,7 +103,7 @@ def test_fonts_are_embedded_subsets(built, variant):
     assert all(re.match(r"/[A-Z]{6}\+", name) for name in found), found  # subset tags
 
 
-@pytest.mark.parametrize("variant, lang", [("zh-Hans", "zh-Hans"), ("zh-Hant", "zh-Hant")])
+@pytest.mark.parametrize("variant, lang", [("zh-Hans", "zh-Hans"), ("zh-Hant", "zh-Hant"), ("zh-Hant-HK", "zh-Hant")])
 def test_metadata(built, variant, lang):
     reader = pypdf.PdfReader(built / variant / "handbook.pdf")
     meta = reader.metadata
@@ -112,7 +112,8 @@ def test_metadata(built, variant, lang):
     assert reader.trailer["/Root"]["/Lang"] == lang
 
 
-@pytest.mark.parametrize("variant, config, banned", [("zh-Hans", "t2s", "「」『』"), ("zh-Hant", "s2tw", "“”‘’")])
+@pytest.mark.parametrize("variant, config, banned", [("zh-Hans", "t2s", "「」『』"), ("zh-Hant", "s2tw", "“”‘’"),
+                                                     ("zh-Hant-HK", "s2hk", "“”‘’")])
 def test_each_edition_is_in_one_script(built, variant, config, banned):
     text = "".join(page_texts(built / variant / "handbook.pdf"))
     assert variants.foreign_characters(text, config) == []

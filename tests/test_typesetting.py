@@ -138,7 +138,7 @@ def test_squeeze_before_push():
 
 
 # -- the real book --------------------------------------------------------------------------------
-@pytest.fixture(scope="module", params=["zh-Hans", "zh-Hant"])
+@pytest.fixture(scope="module", params=["zh-Hans", "zh-Hant", "zh-Hant-HK"])
 def laid_out(request):
     """The book typeset in-process with a log of every line, and the PDF it made."""
     options = BuildOptions()

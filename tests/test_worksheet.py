@@ -23,7 +23,7 @@ from handbook.worksheet import charsets
 from handbook.sheet import Area, Blank, Checklist, Field, Grid, Row
 from pdfread import MM, squash
 
-VARIANTS = ["zh-Hans", "zh-Hant"]
+VARIANTS = ["zh-Hans", "zh-Hant", "zh-Hant-HK"]
 A4 = (595.28, 841.89)
 KIND_FT = {"checkbox": "/Btn"}  # every other kind is a text field
 
@@ -97,16 +97,19 @@ def test_fields_have_the_names_kinds_and_hints_of_the_source(built, variant):
         assert widget["ft"] == KIND_FT.get(field.kind, "/Tx"), field.name
         assert bool(widget["ff"] & 4096) == (field.kind == "multiline"), field.name
         assert widget["tu"].startswith(field.label) and field.label, field.name
-    hints = {"zh-Hans": ("2026年11月28日", "¥1,234.50"), "zh-Hant": ("2026年11月28日", "CN¥1,234.50")}[variant]
+    hints = {"zh-Hans": ("2026年11月28日", "¥1,234.50"), "zh-Hant": ("2026年11月28日", "CN¥1,234.50"),
+             "zh-Hant-HK": ("2026年11月28日", "CN¥1,234.50")}[variant]
     assert hints[0] in found["due_date"]["tu"] and hints[1] in found["overdue_amount"]["tu"]
-    assert found["overdue_amount"]["tu"].startswith({"zh-Hans": "逾期金额", "zh-Hant": "逾期金額"}[variant])
+    assert found["overdue_amount"]["tu"].startswith({"zh-Hans": "逾期金额", "zh-Hant": "逾期金額",
+                                                     "zh-Hant-HK": "逾期金額"}[variant])
     assert found["log_asked_3"]["tu"].startswith({"zh-Hans": "我问了什么（第3行）",
-                                                  "zh-Hant": "我問了什麼（第3行）"}[variant])
+                                                  "zh-Hant": "我問了什麼（第3行）",
+                                                  "zh-Hant-HK": "我問了甚麼（第3行）"}[variant])
 
 
 def test_both_editions_have_the_same_fields(built):
-    hans, hant = (widgets(built / v / "worksheet.pdf") for v in VARIANTS)
-    assert [(n, w["ft"], w["ff"]) for n, w in hans.items()] == [(n, w["ft"], w["ff"]) for n, w in hant.items()]
+    hans, *others = ([(n, w["ft"], w["ff"]) for n, w in widgets(built / v / "worksheet.pdf").items()] for v in VARIANTS)
+    assert all(other == hans for other in others)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -157,10 +160,11 @@ def test_sizes_for_handwriting_and_a4_pages(built, variant):
 def test_metadata_names_the_worksheet_and_its_language(built, variant):
     reader = pypdf.PdfReader(built / variant / "worksheet.pdf")
     assert reader.metadata.title == sheet_of(variant).title
-    assert reader.trailer["/Root"]["/Lang"] == variant
+    assert reader.trailer["/Root"]["/Lang"] == {"zh-Hant-HK": "zh-Hant"}.get(variant, variant)
 
 
-@pytest.mark.parametrize("variant, footer", [("zh-Hans", "第{}页，共{}页"), ("zh-Hant", "第{}頁，共{}頁")])
+@pytest.mark.parametrize("variant, footer", [("zh-Hans", "第{}页，共{}页"), ("zh-Hant", "第{}頁，共{}頁"),
+                                             ("zh-Hant-HK", "第{}頁，共{}頁")])
 def test_footer_numbers_pages_x_of_y(built, variant, footer):
     pdf = pdfium.PdfDocument(str(built / variant / "worksheet.pdf"))
     total = len(pdf)
@@ -171,7 +175,8 @@ def test_footer_numbers_pages_x_of_y(built, variant, footer):
         assert foot.endswith(footer.format(number, total)), foot
 
 
-@pytest.mark.parametrize("variant, repertoire", [("zh-Hans", charsets.gb2312), ("zh-Hant", charsets.big5)])
+@pytest.mark.parametrize("variant, repertoire", [("zh-Hans", charsets.gb2312), ("zh-Hant", charsets.big5),
+                                                 ("zh-Hant-HK", charsets.big5)])
 def test_form_font_covers_the_national_set(built, variant, repertoire):
     acro = pypdf.PdfReader(built / variant / "worksheet.pdf").trailer["/Root"]["/AcroForm"]
     da = str(acro["/DA"])
@@ -244,7 +249,8 @@ def typed(form: Path, target: Path, values: dict, viewer_draws: bool) -> None:
 @pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize("viewer_draws", [False, True], ids=["pypdf-appearance", "viewer-appearance"])
 @pytest.mark.parametrize("variant, first, second", [("zh-Hans", "张小梅还款", "李大伟协商"),
-                                                    ("zh-Hant", "張小梅還款", "李大偉協商")])
+                                                    ("zh-Hant", "張小梅還款", "李大偉協商"),
+                                                    ("zh-Hant-HK", "張小梅還款", "李大偉協商")])
 def test_typed_chinese_shows_in_poppler_and_pdfium(built, tmp_path, renderer, viewer_draws, variant, first, second):
     if renderer == "poppler" and shutil.which("pdftoppm") is None:
         pytest.skip("poppler's pdftoppm is not installed")
@@ -288,12 +294,14 @@ RECORD = {
                 "log_staff_1": "工號 1024", "plan_amount_2": "800", "plan_paid_2": "true",
                 "budget_plan_1": "6500.5"},
 }
+RECORD["zh-Hant-HK"] = RECORD["zh-Hant"]
 PRINTED = {
     "zh-Hans": {"filled_on": "2026年11月28日", "overdue_amount": "¥3,456.78", "plan_amount_2": "¥800.00",
                 "budget_plan_1": "¥6,500.50", "overdue_days": "35", "plan_paid_2": "✓", "reason_health": "✓"},
     "zh-Hant": {"filled_on": "2026年11月28日", "overdue_amount": "CN¥3,456.78", "plan_amount_2": "CN¥800.00",
                 "budget_plan_1": "CN¥6,500.50", "overdue_days": "35", "plan_paid_2": "✓", "reason_health": "✓"},
 }
+PRINTED["zh-Hant-HK"] = PRINTED["zh-Hant"]
 
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
