@@ -200,7 +200,7 @@ def test_missing_folder_of_a_derived_edition_is_legal(project):
 
 
 def test_chapter_missing_in_an_edition_that_cannot_derive_it(project):
-    edit_book(project, 'opencc = "s2tw"\n', "")
+    edit_book(project, 'opencc = "s2twp"\n', "")
     (project / "content" / "zh-Hant" / CHAPTER).unlink()
     result = build(project, "--variant", "zh-Hant", "--only", "handbook")
     missing = shown(project, "zh-Hant", CHAPTER)
