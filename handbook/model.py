@@ -19,7 +19,8 @@ from .markup import CELLS_ATTR, LINE_ATTR, ParsedMarkdown
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text with semantic styles ('strong', 'em', 'code', 'link', 'noteref')."""
+    """A run of text with semantic styles ('strong', 'em', 'code', 'link', 'noteref'). A link's ``href``
+    is its URL, or ``#id`` for a cross-reference to a heading; a note reference's is ``#fn:label``."""
 
     text: str
     styles: frozenset[str] = frozenset()
@@ -39,6 +40,38 @@ class Heading:
     content: Inline
     pos: SourcePos
     anchor: str = ""
+    ident: str = ""  # '## 准备资料 {#prepare}': the id cross-references name
+
+
+@dataclass(frozen=True)
+class Figure:
+    """``![alt](src "caption"){width=60%}`` alone in its paragraph: an image file (PNG, JPEG, SVG) relative
+    to the chapter's file, or ``qr:URL`` for a QR code. ``number`` counts the chapter's numbered figures
+    (QR codes are not numbered: 0)."""
+
+    src: str
+    alt: str
+    caption: str
+    width: float  # share of the measure; 0: the image's own size, at most the measure
+    number: int
+    pos: SourcePos
+
+    @property
+    def qr(self) -> str:
+        """The URL of a QR code, else ''."""
+        return self.src[3:] if self.src.startswith("qr:") else ""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """What a figure draws, read and checked (see :mod:`figures`): 'raster' (PNG, JPEG), 'svg' or 'qr'."""
+
+    kind: str
+    path: str  # the file (absolute), or the URL of a QR code
+    digest: str  # of the file's bytes: an edited image makes the book again
+    size: tuple[float, float] = (0.0, 0.0)  # raster: pixels, upright; svg: points; qr: modules
+    text: str = ""  # svg: the characters its text draws (they need glyphs too)
+    matrix: tuple[str, ...] = ()  # qr: rows of '1' (dark) and '0'
 
 
 @dataclass(frozen=True)
@@ -89,11 +122,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class Note:
-    """A footnote: its number and body."""
+    """A footnote: its number and body; ``ident`` is what its references point at (``fn:label``)."""
 
     number: int
     blocks: tuple
     pos: SourcePos
+    ident: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +161,12 @@ class Document:
     chapters: tuple[Chapter, ...]
     compress: str = "none"  # punctuation compression of the edition: "none" | "brackets" | "all"
     strings: dict = field(default_factory=dict)  # localized UI strings the typesetter draws itself
+    assets: dict = field(default_factory=dict)  # figure source (Figure.pos.path, Figure.src) key -> Asset
+
+
+def asset_key(figure: "Figure") -> str:
+    """Which asset a figure draws: its source as written, from its chapter's file."""
+    return f"{figure.pos.path}|{figure.src}"
 
 
 @dataclass(frozen=True)
@@ -182,6 +222,7 @@ class _Builder:
         self.here: SourcePos = source.pos(1)  # the block being built
         self.lines = source.text.split("\n")
         self.found: set[tuple[int, int]] = set()  # places already reported by locate()
+        self.figures = 0  # numbered figures so far
 
     def pos_of(self, element: etree.Element, fallback: SourcePos | None = None) -> SourcePos:
         line = element.get(LINE_ATTR)
@@ -217,8 +258,12 @@ class _Builder:
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.headings += 1
             self.check_level(int(tag[1]), pos)
-            return Heading(int(tag[1]), self.inline(element), pos, f"{self.key}.{self.headings}")
+            content, ident = self.heading_id(self.inline(element), pos)
+            return Heading(int(tag[1]), content, pos, f"{self.key}.{self.headings}", ident)
         if tag == "p":
+            image = _lone_image(element)
+            if image is not None:
+                return self.figure(image, pos)
             content = self.inline(element)
             return Paragraph(content, pos) if plain(content).strip() else None
         if tag in ("ul", "ol"):
@@ -239,6 +284,50 @@ class _Builder:
             return None  # handled by notes()
         self.sink.warning(f"unsupported Markdown construct <{tag}> printed as plain text", pos)
         return Paragraph((Span("".join(element.itertext())),), pos)
+
+    def heading_id(self, content: Inline, pos: SourcePos) -> tuple[Inline, str]:
+        """'## 准备资料 {#prepare}': the text without the braces, and the id."""
+        if not content or "{" not in content[-1].text:
+            return content, ""
+        last = content[-1]
+        match = _HEADING_ID.search(last.text)
+        if match is None:
+            return content, ""
+        ident = match.group(1)
+        if not _ID.match(ident):
+            self.sink.error(f"heading id '{ident}' must be letters, digits, '-' or '_', starting with a letter",
+                            self.locate("{#"))
+        rest = Span(last.text[:match.start()].rstrip(), last.styles, last.href)
+        return tuple(content[:-1]) + ((rest,) if rest.text else ()), ident
+
+    def figure(self, image: etree.Element, pos: SourcePos) -> Figure:
+        """A paragraph that is one image: a figure (checked for its alt text and attributes here; the file
+        itself is read by :mod:`figures`)."""
+        where = self.locate("![")
+        src = self.parsed.text(image.get("src", "")).strip()
+        alt = self.parsed.text(image.get("alt", "")).strip()
+        caption = join_soft_breaks(self.parsed.text(image.get("title", ""))).strip()
+        if not alt:
+            self.sink.error("the image has no alt text: ![alt text](...) is what a screen reader says instead",
+                            where, "describe what the figure shows, e.g. ![办理流程图](figures/flow.svg)")
+        width = 0.0
+        attrs = self.parsed.text(image.tail or "").strip()
+        if attrs:
+            for name, value in _ATTR.findall(attrs[1:-1]):
+                if name == "width" and re.fullmatch(r"[0-9]{1,3}(\.[0-9]+)?%", value) \
+                        and 0 < float(value[:-1]) <= 100:
+                    width = float(value[:-1]) / 100
+                else:
+                    self.sink.error(f"unknown figure attribute '{name}={value}'", where,
+                                    "figures take {width=NN%} (a share of the line's width, at most 100%)")
+        if not src:
+            self.sink.error("the image has no file", where)
+        qr = src.startswith("qr:")
+        if qr and not re.fullmatch(r"https?://[^\s]+", src[3:]):
+            self.sink.error(f"a QR code needs a web address (http:// or https://), not '{src[3:]}'", where)
+        if not qr:
+            self.figures += 1
+        return Figure(src, alt, caption, width, 0 if qr else self.figures, where)
 
     def check_level(self, level: int, pos: SourcePos) -> None:
         """A skipped heading level breaks the outline (bookmarks nest one level at a time): warn, and the
@@ -302,7 +391,7 @@ class _Builder:
                     if anchor.get("class") == "footnote-backref":
                         anchor.text = ""
                 note_pos = self._note_pos(li.get("id", ""), pos)
-                notes.append(Note(number, self.blocks(li, note_pos), note_pos))
+                notes.append(Note(number, self.blocks(li, note_pos), note_pos, li.get("id", "")))
         return tuple(notes)
 
     def _note_pos(self, note_id: str, fallback: SourcePos) -> SourcePos:
@@ -333,6 +422,8 @@ class _Builder:
             elif tag == "a":
                 if child.get("class") == "footnote-backref":
                     child_styles = None
+                elif child.get("class") == "footnote-ref":  # inside <sup>: the reference keeps its note's id
+                    child_href = child.get("href")
                 else:
                     child_styles = styles | {"link"}
                     child_href = child.get("href")
@@ -341,8 +432,8 @@ class _Builder:
             elif tag == "br":
                 spans.append(Span(HARD_BREAK, styles))
             elif tag == "img":
-                self.sink.error("images are not supported", self.locate("!["),
-                                f"remove the image '{child.get('src', '')}'")
+                self.sink.error("an image must be a paragraph of its own (a figure)", self.locate("!["),
+                                "put a blank line before and after ![...](...)")
                 child_styles = None
             else:
                 child_styles = styles
@@ -400,6 +491,19 @@ def _merge(spans: list[Span]) -> Inline:
 
 
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
+_HEADING_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_ATTR = re.compile(r"([A-Za-z-]+)=(\S+)")
+_FIGURE_ATTRS = re.compile(r"^\{[^{}\n]*\}$")
+
+
+def _lone_image(p: etree.Element) -> etree.Element | None:
+    """The image of a paragraph that holds one image and nothing else (but its '{width=..}')."""
+    children = list(p)
+    if len(children) != 1 or children[0].tag != "img" or (p.text or "").strip():
+        return None
+    tail = (children[0].tail or "").strip()
+    return children[0] if not tail or _FIGURE_ATTRS.match(tail) else None
 
 
 def _task_item(blocks: tuple) -> ListItem:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dataclasses import replace
 
-from . import content, drift, locale, markup, model, stamps, templating, theme as themes, variants
+from . import content, drift, figures, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
 from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
 from .atomic import write_atomically
@@ -270,6 +270,8 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
             "Print double-sided, flip on long edge, actual size (no scaling); fold and staple."),
     }
     document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress, strings=strings)
+    document = figures.complete(document, sources, translations.gettext, options.content_dir, options.project_root,
+                                sink)
     sheet = None
     if options.fill or "worksheet" in (options.outputs or book.outputs):
         from .worksheet import read_sheet

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field as dc_field
 
 from .content import Source
 from .diagnostics import SourcePos
-from .model import Span
+from .model import Asset, Figure, Span
 
 KINDS = ("text", "multiline", "date", "money", "number", "checkbox")
 
@@ -106,6 +106,15 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Code:
+    """A QR code (``![alt](qr:URL "caption")``), printed with its caption and address beside it."""
+
+    figure: Figure
+    asset: Asset
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
 class Worksheet:
     title: str
     blocks: tuple
@@ -133,6 +142,8 @@ def _block_text(block) -> list[str]:
         return [block.marker if isinstance(block, Row) else ""] + [i.text for i in block.items if isinstance(i, Span)]
     if isinstance(block, Checklist):
         return [i.text for check in block.checks for i in check.items if isinstance(i, Span)]
+    if isinstance(block, Code):
+        return [block.figure.caption, block.asset.path]
     if isinstance(block, Grid):
         out = [s.text for column in block.columns for s in column.header]
         out += [s.text for row in block.rows for cell in row if not isinstance(cell, Field) for s in cell]

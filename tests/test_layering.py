@@ -22,7 +22,9 @@ ONE_MODULE = {
     "fontTools": ("typeset.",),
     "pypdf": ("booklet", "worksheet.forms"),  # exporters on finished PDFs
     "pypdfium2": ("preview",),
-    "PIL": ("preview",),
+    "PIL": ("preview", "figures", "typeset.figures"),  # reading and checking images; pixels for the PDF
+    "segno": ("figures",),
+    "svglib": ("typeset.figures",),
 }
 
 

@@ -74,6 +74,7 @@ class TextBlock(Flowable):
         self.first = first  # this fragment holds the paragraph's first line
         self.last = last
         self.width = self.height = 0.0
+        self.note_budget = None  # set by a NoteFrame while it splits this block: lines -> height of their notes
 
     # -- layout ------------------------------------------------------------------------------
     def lines_for(self, width: float) -> list[Line]:
@@ -105,14 +106,25 @@ class TextBlock(Flowable):
     def split(self, avail_width, avail_height):
         lines = self.lines_for(avail_width)
         fit = int((avail_height + 0.01) // self.spec.leading)
+        fit = min(fit, len(lines) - MIN_LINES)
+        if self.note_budget is not None:  # the lines placed here bring their foot notes along
+            while fit >= MIN_LINES and fit * self.spec.leading + self.note_budget(lines[:fit]) > avail_height + 0.01:
+                fit -= 1
         if self.deco.outline_level >= 0 or len(lines) < 2 * MIN_LINES or fit < MIN_LINES:
             return []
-        fit = min(fit, len(lines) - MIN_LINES)
         head = TextBlock(self.runs, self.spec, self.advance, self.deco, lines[:fit], self.first, False)
         tail_deco = Decoration(bar=self.deco.bar, shade=self.deco.shade)
         tail = TextBlock(self.runs, self.spec, self.advance, tail_deco, lines[fit:], False, self.last)
         head._laid_width = tail._laid_width = avail_width
         return [head, tail]
+
+    def fragment(self, start: int, end: int, count: int) -> "TextBlock":
+        """Lines ``start`` to ``end`` (of ``count``) of this block, laid out already (a note split over pages)."""
+        lines = self.lines_for(self._laid_width or self.width)
+        deco = self.deco if start == 0 else Decoration(bar=self.deco.bar, shade=self.deco.shade)
+        piece = TextBlock(self.runs, self.spec, self.advance, deco, lines[start:end], start == 0, end == count)
+        piece._laid_width = self._laid_width
+        return piece
 
     # -- drawing -----------------------------------------------------------------------------
     def draw(self):
@@ -148,11 +160,15 @@ class TextBlock(Flowable):
         font_state, color_state, space_state, scale_state = None, None, 0.0, 1.0
         selects: dict[tuple, str] = {}  # (font, size, subset) -> its Tf operator
         log = getattr(canvas, "line_log", None)
+        slots = []  # page numbers of cross-references: drawn as forms once the text object is closed
         for number, line in enumerate(lines):
             baseline = self.baseline(number)
             x0 = spec.left_indent + line.offset
             for piece in line.pieces:
                 run = piece.run
+                if "pageref" in run.marks:
+                    slots.append((x0 + piece.x + piece.width / 2, baseline, run))
+                    continue
                 slant = SLANT if "dots" in run.marks and _latin(piece.text) else 0  # Latin emphasis: oblique
                 ops.append(f"1 0 {fp_str(slant)} 1 {fp_str(x0 + piece.x, baseline + run.rise)} Tm")
                 if run.color != color_state:
@@ -179,6 +195,11 @@ class TextBlock(Flowable):
                 self._log_line(log, line, number, len(lines), baseline)
         ops.append("ET")
         canvas.addLiteral("\n".join(ops))
+        for x, baseline, run in slots:
+            canvas.saveState()
+            canvas.translate(x, baseline + run.rise)
+            canvas.doForm(xref_form(run.href[1:], run.size))
+            canvas.restoreState()
 
     def _log_line(self, log: list, line: Line, number: int, count: int, baseline: float):
         """For tests and diagnostics: where each line went, and whether it had to be justified."""
@@ -218,8 +239,11 @@ class TextBlock(Flowable):
                     canvas.circle(cursor + advance / 2, baseline - 0.26 * size, 0.075 * size, stroke=0, fill=1)
                     cursor += advance + piece.char_space
             if "link" in marks and piece.run.href:
-                canvas.linkURL(piece.run.href, (x, baseline - 0.15 * size, x + width, baseline + 0.85 * size),
-                               relative=1, thickness=0)
+                box = (x, baseline - 0.15 * size, x + width, baseline + 0.85 * size)
+                if piece.run.href.startswith("#"):  # a cross-reference: to the page of the heading
+                    canvas.linkRect("", piece.run.href[1:], box, relative=1, thickness=0)
+                else:
+                    canvas.linkURL(piece.run.href, box, relative=1, thickness=0)
             if "code" in marks:
                 canvas.setStrokeColor(HexColor("#bbbbbb"))
                 canvas.setLineWidth(0.4)
@@ -280,6 +304,34 @@ class TextBlock(Flowable):
 
 def _latin(text: str) -> bool:
     return not any(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
+
+
+NOTE_PREFIX = "note:"  # href of a note reference's run: note:<chapter key>:<note id>
+
+
+def note_keys(item, width: float) -> list[str]:
+    """The notes that a flowable's lines (or a list of lines) refer to, in order, each once."""
+    if isinstance(item, list):
+        lines = item
+    elif isinstance(item, TextBlock):
+        lines = item.lines_for(width)
+    else:
+        blocks = getattr(item, "note_blocks", None)
+        if blocks is None:
+            return []
+        return list(dict.fromkeys(key for block in blocks() for key in note_keys(block, block.width or width)))
+    keys = []
+    for line in lines:
+        for piece in line.pieces:
+            href = piece.run.href
+            if href and href.startswith(NOTE_PREFIX) and href not in keys:
+                keys.append(href)
+    return keys
+
+
+def xref_form(anchor: str, size: float) -> str:
+    """Name of the form XObject that prints, centred, the page number of the heading ``anchor``."""
+    return "xr_" + "".join(ch if ch.isalnum() else "_" for ch in anchor) + f"_{round(size * 100)}"
 
 
 def page_number_form(anchor: str) -> str:

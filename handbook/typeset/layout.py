@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from .. import model
 from ..parallel import in_parallel
 from ..theme import Theme
 from .cjk import Run
-from .flowables import MIN_LINES, Decoration, HorizontalRule, TextBlock
+from .figures import FigureBlock
+from .flowables import MIN_LINES, NOTE_PREFIX, Decoration, HorizontalRule, TextBlock, xref_form
 from .linecache import LineCache, line_cache as open_line_cache
-from .pages import BookDocTemplate, Geometry, PageDecor, deferred_canvas
+from .pages import BookDocTemplate, FootNotes, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
 
 
@@ -73,11 +75,20 @@ class StoryBuilder:
         self.cache = cache
         self.styles = style_table(theme, document.compress)
         self.page_refs: dict[str, tuple[str, float, str]] = {}
+        self.xrefs: dict[str, tuple[str, str, float, str, float]] = {}  # form -> anchor, font, size, colour, width
+        self.ids = {block.ident: block.anchor for chapter in document.chapters for block in chapter.blocks
+                    if isinstance(block, model.Heading) and block.ident}
+        self.foot_notes = theme.page.get("notes", "foot") == "foot"
+        self.notes: dict[str, list[TextBlock]] = {}  # note key -> its paragraphs (foot notes)
+        self.chapter_now: model.Chapter | None = None
 
     # -- runs --------------------------------------------------------------------------------
     def runs(self, content: model.Inline, spec: BlockSpec) -> list[Run]:
         out = []
         for span in content:
+            if "link" in span.styles and span.href and span.href.startswith("#") and span.href[1:] in self.ids:
+                out += self.xref(span, spec)
+                continue
             role = "bold" if "strong" in span.styles else spec.role
             marks = set()
             color = spec.color
@@ -89,10 +100,36 @@ class StoryBuilder:
             if "link" in span.styles:
                 marks.add("link")
                 color = self.theme.colors["accent"]
+            href = span.href
             if "noteref" in span.styles:
                 marks.add("sup")
                 size, rise = spec.size * 0.62, spec.size * 0.42
-            out.append(Run(span.text, self.metrics.names[role], size, color, frozenset(marks), span.href, rise))
+                if self.chapter_now is not None and href:
+                    href = f"{NOTE_PREFIX}{self.chapter_now.name}:{href.lstrip('#')}"
+            out.append(Run(span.text, self.metrics.names[role], size, color, frozenset(marks), href, rise))
+        return out
+
+    def xref(self, span: model.Span, spec: BlockSpec) -> list[Run]:
+        """'[准备资料](#prepare)': the link text, then the page of the heading in the edition's words
+        (e.g. '（第 12 页）'), all linked to it. The number is a slot two digits wide, filled at save time."""
+        anchor = self.ids[span.href[1:]]
+        pattern = self.doc.strings.get("xref") or "%(title)s (page %(page)s)"
+        font = self.metrics.names["bold" if "strong" in span.styles else spec.role]
+        marks = frozenset(m for m, style in (("dots", "em"), ("code", "code")) if style in span.styles)
+        out = []
+        for part in re.split(r"(%\(title\)s|%\(page\)s)", pattern):
+            if part == "%(title)s":
+                out.append(Run(span.text, font, spec.size, self.theme.colors["accent"], marks | {"link"},
+                               "#" + anchor, 0.0))
+            elif part == "%(page)s":
+                placeholder = "00"
+                width = sum(self.metrics.advance(ch, font, spec.size) for ch in placeholder)
+                self.xrefs[xref_form(anchor, spec.size)] = (anchor, font, spec.size, spec.color, width)
+                out.append(Run(placeholder, font, spec.size, spec.color, frozenset({"pageref", "link"}),
+                               "#" + anchor, 0.0))
+            elif part:
+                out.append(Run(part, self.metrics.names[spec.role], spec.size, spec.color, frozenset(),
+                               None, 0.0))
         return out
 
     def text(self, content: model.Inline, style: str | BlockSpec, deco: Decoration = Decoration()) -> TextBlock:
@@ -143,12 +180,41 @@ class StoryBuilder:
         return out
 
     def chapter(self, chapter: model.Chapter) -> list:
+        self.chapter_now = chapter
         out = self.blocks(chapter.blocks, chapter=chapter)
-        if chapter.notes:
+        if chapter.notes and self.foot_notes:
+            for note in chapter.notes:
+                key = f"{NOTE_PREFIX}{chapter.name}:{note.ident}"
+                self.notes[key] = [b for b in self.blocks(note.blocks, style="note", label=f"{note.number}")
+                                   if isinstance(b, TextBlock)]
+        elif chapter.notes:
             out.append(HorizontalRule(self.theme.colors["rule"], 0.3, 5))
             for note in chapter.notes:
                 out += self.blocks(note.blocks, style="note", label=f"{note.number}")
         return out
+
+    def figure(self, block: model.Figure) -> FigureBlock | None:
+        """A figure with its numbered caption under it, or a QR code with its caption and address beside it."""
+        asset = self.doc.assets.get(model.asset_key(block))
+        if asset is None:
+            return None
+        caption = url = None
+        if asset.kind == "qr":
+            if block.caption:
+                caption = self.text((model.Span(block.caption),), "caption.side")
+            url = self.text((model.Span(asset.path),), "caption.url")
+        else:
+            chapter = self.chapter_now
+            number = int(re.match(r"[0-9]*", chapter.name).group() or 0) if chapter else 0
+            label = (self.doc.strings.get("figure") or "Figure %(chapter)s-%(number)s") % {
+                "chapter": number, "number": block.number}
+            spans = (model.Span(label, frozenset({"strong"})),)
+            if block.caption:
+                spans += (model.Span("\u3000" + block.caption),)
+            caption = self.text(spans, "caption")
+        fonts = (self.metrics.names["regular"], self.metrics.names["bold"])
+        return FigureBlock(block, asset, caption, url, fonts, self.geometry.text_height,
+                           self.styles["body"].leading * 0.5)
 
     def blocks(self, blocks, chapter=None, style="body", depth=0, label="") -> list:
         out = []
@@ -173,6 +239,10 @@ class StoryBuilder:
                 out.append(self.plain_text(block.text, "code", Decoration(shade=self.theme.colors["shade"])))
             elif isinstance(block, model.Rule):
                 out.append(HorizontalRule(self.theme.colors["rule"]))
+            elif isinstance(block, model.Figure):
+                figure = self.figure(block)
+                if figure is not None:
+                    out.append(figure)
         return out
 
     def heading(self, block: model.Heading, chapter, following) -> list:
@@ -347,11 +417,13 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     decor = PageDecor(metrics.names["regular"], small["head_size"], small["folio_size"], theme.colors["muted"],
                       theme.colors["rule"], document.meta.title)
     meta = document.meta
-    doc = BookDocTemplate(buffer, geometry, decor, title=meta.title, author=meta.author,
+    notes = FootNotes(builder.notes, geometry.measure, theme.colors["rule"], builder.styles["note"].leading) \
+        if builder.notes else None
+    doc = BookDocTemplate(buffer, geometry, decor, notes, title=meta.title, author=meta.author,
                           subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.lang, invariant=1)
     doc.start_with(builder.first_family())
-    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log))
+    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log, builder.xrefs))
     if cache:
         cache.save()
     return buffer.getvalue()

@@ -37,6 +37,11 @@ def document_text(document: model.Document) -> str:
         for note in chapter.notes:
             parts.append(str(note.number))
             parts.extend(_block_text(note.blocks))
+    # figures: their numbered captions, QR codes' addresses, the text SVG figures draw; cross-references
+    words = document.strings.get("figure", "Figure") + document.strings.get("xref", "")
+    parts += [re.sub(r"%\(\w+\)s", "", words), "\u3000-"]
+    parts.extend(asset.text if asset.kind == "svg" else asset.path for asset in document.assets.values()
+                 if asset.kind in ("svg", "qr"))
     return "".join(parts)
 
 
@@ -56,6 +61,8 @@ def _block_text(blocks) -> list[str]:
             out.extend(_block_text(block.blocks))
         elif isinstance(block, model.CodeBlock):
             out.append(block.text)
+        elif isinstance(block, model.Figure):
+            out.append(block.caption)
     return out
 
 

@@ -25,7 +25,8 @@ from .cjk import Run
 from .flowables import Decoration, TextBlock
 from .layout import FontFiles, Metrics
 from .styles import BlockSpec
-from ..sheet import Area, Blank, Check, Checklist, Field, Grid, Heading, Hint, Row, Worksheet
+from ..sheet import Area, Blank, Check, Checklist, Code, Field, Grid, Heading, Hint, Row, Worksheet
+from .figures import FigureBlock
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm  # left and right
@@ -652,6 +653,11 @@ def flowable(block, style: Style, recorder: Recorder) -> Flowable:
         return RuledArea(block, style, recorder)
     if isinstance(block, Grid):
         return GridTable(block, style, recorder)
+    if isinstance(block, Code):  # a QR code with its caption and address beside it
+        caption = style.block((Span(block.figure.caption),), style.spec(LABEL, bold=True, space_after=1 * mm)) \
+            if block.figure.caption else None
+        url = style.block((Span(block.asset.path),), style.spec(SMALL + 0.5, color=style.muted))
+        return FigureBlock(block.figure, block.asset, caption, url, (style.regular, style.bold), FRAME_HEIGHT, 2 * mm)
     raise TypeError(f"no flowable for {type(block).__name__}")
 
 

@@ -25,7 +25,8 @@ from .. import model
 from ..content import Source
 from ..diagnostics import Sink, SourcePos
 from ..model import Span
-from ..sheet import (Area, Blank, Check, Checklist, Column, Field, Grid, Heading, Hint, Item, Row, Worksheet)
+from ..figures import FigureError, qr_asset
+from ..sheet import (Area, Blank, Check, Checklist, Code, Column, Field, Grid, Heading, Hint, Item, Row, Worksheet)
 
 _TOKENS = re.compile(r"(?P<blank>_{3,})(?:\{(?P<attrs>[^{}]*)\})?|\{(?P<lone>[^{}]*)\}")
 _TRAILING = re.compile(r"\s*\{(?P<attrs>[^{}]*)\}\s*$")
@@ -193,13 +194,19 @@ class _Reader:
             if any(isinstance(i, Blank) for i in items):
                 self.sink.error("blanks in a block quote are not supported: quotes print guidance", block.pos)
             return Hint(tuple(i for i in items if isinstance(i, Span)), block.pos)
+        if isinstance(block, model.Figure) and block.qr:  # QR codes only: a worksheet is printed for writing
+            try:
+                return Code(block, qr_asset(block.qr), block.pos)
+            except FigureError as exc:
+                self.sink.error(str(exc), block.pos)
+                return None
         name = type(block).__name__.lower()
         self.sink.error(f"a {name} is not supported in a worksheet", getattr(block, "pos", self.source.pos(1)),
                         "use headings, paragraphs with blanks, task lists, tables and block quotes")
         return None
 
     def heading(self, block: model.Heading) -> Heading:
-        text = model.plain(block.content)
+        text = model.plain(block.content) + (f" {{#{block.ident}}}" if block.ident else "")  # the model took the id
         match = _TRAILING.search(text)
         attrs = Attrs()
         if match:
