@@ -116,16 +116,15 @@ def book_characters(root: Path) -> str:
 def make_all(root: Path, text: str) -> dict[str, Path]:
     """Font folders, one per flavour, each holding a family named after its flavour (see FLAVOURS in
     tests/test_font_flavours.py)."""
-    sc, tc = variable_face("SC", text), variable_face("TC", text)
+    sc = variable_face("SC", text)  # the SC face has every character of both scripts (in SC shapes)
     cff = {w: static_cff(sc, w, "Flavour CFF SC") for w in (400, 500, 700)}
-    cff_tc = {w: static_cff(tc, w, "Flavour CFF TC") for w in (400, 700)}
     folders = {name: root / name for name in ("variable", "cff-otf", "cff-ttc", "tt-ttf", "tt-ttc")}
     save(rename(_copy(sc), "Flavour VF SC", 400), folders["variable"] / "FlavourVF.otf")
     for weight, font in cff.items():  # 500 is a decoy: body text must take 400, not its heavier neighbour
         save(font, folders["cff-otf"] / f"FlavourCFFSC-{WEIGHT_NAMES[weight]}.otf")
     for weight in (400, 700):  # as Debian ships Noto CJK: one collection per weight, one face per region
         save_collection([rename(_copy(cff[weight]), "Flavour Coll SC", weight),
-                         rename(_copy(cff_tc[weight]), "Flavour Coll TC", weight)],
+                         rename(_copy(cff[weight]), "Flavour Coll TC", weight)],
                         folders["cff-ttc"] / f"FlavourColl-{WEIGHT_NAMES[weight]}.ttc")
     truetype = {w: truetype_of(cff[w], "Flavour TT SC") for w in (400, 700)}
     for weight, font in truetype.items():

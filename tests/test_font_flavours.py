@@ -21,6 +21,7 @@ import flavours
 from conftest import ROOT, run_build
 from test_worksheet import RENDERERS, changed, crop, ink, typed, widgets
 
+BODY_PAGE = 8  # a chapter page with body text and a heading (page 9 of the book)
 TYPED = ("张小梅还款", "李大伟协商", "張小梅還款", "李大偉協商")  # typed into a form field in the tests
 
 
@@ -70,12 +71,17 @@ def bounds(font: TTFont, chars) -> dict[str, tuple]:
     return out
 
 
-def embedded_boxes(pdf: Path) -> dict[str, dict[str, tuple]]:
-    """Base font name (without the subset tag) -> {character: glyph bounds} of every embedded font."""
+def embedded_boxes(pdf: Path, pages: slice = slice(None)) -> dict[str, dict[str, tuple]]:
+    """Base font name (without the subset tag) -> {character: glyph bounds} of every font embedded in
+    the pages (each font program read once)."""
     out: dict[str, dict[str, tuple]] = {}
-    for page in pypdf.PdfReader(pdf).pages:
-        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
-            font = font.get_object()
+    seen = set()
+    for page in pypdf.PdfReader(pdf).pages[pages]:
+        for ref in (page.get("/Resources", {}).get("/Font") or {}).values():
+            if ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+            font = ref.get_object()
             name = str(font["/BaseFont"]).split("+", 1)[-1]
             program = TTFont(io.BytesIO(font["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()))
             codes = program["cmap"].tables[0].cmap
@@ -95,9 +101,9 @@ def fonts_of(pdf: Path, page: int, size: float) -> set[str]:
                 if abs(c["size"] - size) < 0.2 and "\u4e00" <= c["text"] <= "\u9fff"}
 
 
-def weight_drawn(pdf: Path, font_name: str, sources: dict[int, TTFont]) -> int:
+def weight_drawn(pdf: Path, font_name: str, sources: dict[int, TTFont], page: int = BODY_PAGE) -> int:
     """Which source weight's outlines an embedded font carries (each Han glyph compared to every weight)."""
-    boxes = {c: b for c, b in embedded_boxes(pdf)[font_name].items() if "\u4e00" <= c <= "\u9fff"}
+    boxes = {c: b for c, b in embedded_boxes(pdf, slice(page, page + 1))[font_name].items() if "\u4e00" <= c <= "\u9fff"}
     assert len(boxes) > 20
     matches = {}
     for weight, source in sources.items():
@@ -119,9 +125,8 @@ def test_every_flavour_sets_handbook_and_worksheet_with_the_right_weights(made, 
     stem = sc.replace(" ", "")
     handbook = out / "zh-Hans" / "handbook.pdf"
     assert all(name.split("+", 1)[-1].startswith(stem) for name in embedded_boxes(handbook))
-    body_page = 8  # a chapter page with body text and a heading (page 9 of the book)
-    body, = fonts_of(handbook, body_page, 10.5)
-    headings = fonts_of(handbook, body_page, 12.5) | fonts_of(handbook, body_page, 17)
+    body, = fonts_of(handbook, BODY_PAGE, 10.5)
+    headings = fonts_of(handbook, BODY_PAGE, 12.5) | fonts_of(handbook, BODY_PAGE, 17)
     assert headings, "no heading on the page"
     outlines = sources["tt" if "TrueType" in flavour else "cff"]
     assert weight_drawn(handbook, body, outlines) == 400
@@ -170,7 +175,7 @@ def test_a_system_copy_of_the_pinned_family_changes_no_byte(made, built, tmp_pat
     result = run_build("--output", str(out), "--strict", "--force", env_extra=env)
     assert result.returncode == 0, result.stderr
     outputs = sorted(p.relative_to(built) for p in built.rglob("*.pdf"))
-    assert len(outputs) == 6
+    assert len(outputs) >= 6 and len(outputs) % 3 == 0  # three outputs per edition
     for path in outputs:
         assert (out / path).read_bytes() == (built / path).read_bytes(), path
     # and the copy really is where a family that may come from the system is found:
