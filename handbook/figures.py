@@ -35,7 +35,14 @@ _UNITS = {"": 0.75, "px": 0.75, "pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in
 
 
 class FigureError(ValueError):
-    """What is wrong with an image file (the caller knows where the figure is written)."""
+    """What is wrong with an image file (the caller knows where the figure is written), and hints."""
+
+    def __init__(self, message: str, *hints: str):
+        super().__init__(message)
+        self.message, self.hints = message, hints
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def complete(document: model.Document, sources, gettext, content_dir: Path, project_root: Path,
@@ -52,7 +59,7 @@ def complete(document: model.Document, sources, gettext, content_dir: Path, proj
             try:
                 assets[key] = read_asset(figure, book, project_root)
             except FigureError as exc:
-                sink.error(str(exc), figure.pos, *exc.args[1:])
+                sink.error(exc.message, figure.pos, *exc.hints)
     check_references(document, sources, sink)
     strings = {
         **document.strings,
@@ -105,6 +112,7 @@ def raster_size(data: bytes, src: str) -> tuple[float, float]:
     that the whole image decodes. A bomb is refused from its header, before any decoding."""
     from PIL import Image, UnidentifiedImageError
 
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow itself refuses twice this from the header, before decoding
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -118,6 +126,10 @@ def raster_size(data: bytes, src: str) -> tuple[float, float]:
             orientation = image.getexif().get(0x0112, 1)
     except FigureError:
         raise
+    except Image.DecompressionBombError:
+        raise FigureError(f"image '{src}' claims more than {2 * MAX_PIXELS // 1_000_000} MP: refused without "
+                          "decoding it (a decompression bomb, or far more pixels than print needs)",
+                          "scale it down: 300 dpi at the printed size is enough") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise FigureError(f"image '{src}' is damaged or truncated ({_short(exc)})",
                           "export it again from the program that made it") from None

@@ -15,6 +15,7 @@ from reportlab.platypus import Table
 
 from .. import model
 from ..diagnostics import Sink, SourcePos
+from .figures import LOW_DPI, placed_size, print_dpi
 from .flowables import TextBlock
 from .layout import FontFiles, Metrics, StoryBuilder
 from .linecache import line_cache
@@ -77,6 +78,22 @@ class _Checker:
                 self.list_block(block, style)
             elif isinstance(block, model.Quote):
                 self.blocks(block.blocks, "quote")
+            elif isinstance(block, model.Figure):
+                self.figure(block)
+
+    def figure(self, block: model.Figure) -> None:
+        """A raster printed below 150 dpi at its placed size looks soft: a warning (not an error: a
+        screenshot may be all there is)."""
+        asset = self.builder.doc.assets.get(model.asset_key(block))
+        if asset is None or asset.kind != "raster":
+            return
+        width, _ = placed_size(block, asset, self.geometry.measure, self.geometry.text_height * 0.8)
+        dpi = print_dpi(asset, width)
+        if dpi < LOW_DPI:
+            self.sink.warning(f"image '{block.src}' prints at {dpi:.0f} dpi ({asset.size[0]:.0f} pixels across "
+                              f"{width / 72 * 25.4:.0f} mm): below {LOW_DPI} dpi it looks soft on paper", block.pos,
+                              f"use an image at least {width / 72 * LOW_DPI:.0f} pixels wide, or a smaller "
+                              "{width=NN%}")
 
     def heading(self, block: model.Heading) -> None:
         spec = self.builder.styles[f"h{min(block.level, 3)}"]

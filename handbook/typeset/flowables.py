@@ -160,14 +160,19 @@ class TextBlock(Flowable):
         font_state, color_state, space_state, scale_state = None, None, 0.0, 1.0
         selects: dict[tuple, str] = {}  # (font, size, subset) -> its Tf operator
         log = getattr(canvas, "line_log", None)
-        slots = []  # page numbers of cross-references: drawn as forms once the text object is closed
         for number, line in enumerate(lines):
             baseline = self.baseline(number)
             x0 = spec.left_indent + line.offset
             for piece in line.pieces:
                 run = piece.run
-                if "pageref" in run.marks:
-                    slots.append((x0 + piece.x + piece.width / 2, baseline, run))
+                if "pageref" in run.marks:  # a cross-reference's page number: a form, in reading order
+                    ops.append("ET")
+                    canvas.addLiteral("\n".join(ops))
+                    canvas.saveState()
+                    canvas.translate(x0 + piece.x + piece.width / 2, baseline + run.rise)
+                    canvas.doForm(xref_form(run.href[1:], run.size))
+                    canvas.restoreState()
+                    ops = ["BT"]  # text state (font, spacing, colour) outlives the text object
                     continue
                 slant = SLANT if "dots" in run.marks and _latin(piece.text) else 0  # Latin emphasis: oblique
                 ops.append(f"1 0 {fp_str(slant)} 1 {fp_str(x0 + piece.x, baseline + run.rise)} Tm")
@@ -195,11 +200,6 @@ class TextBlock(Flowable):
                 self._log_line(log, line, number, len(lines), baseline)
         ops.append("ET")
         canvas.addLiteral("\n".join(ops))
-        for x, baseline, run in slots:
-            canvas.saveState()
-            canvas.translate(x, baseline + run.rise)
-            canvas.doForm(xref_form(run.href[1:], run.size))
-            canvas.restoreState()
 
     def _log_line(self, log: list, line: Line, number: int, count: int, baseline: float):
         """For tests and diagnostics: where each line went, and whether it had to be justified."""
