@@ -10,7 +10,7 @@ The steps, in order (clreq "basic" prohibition level; DESIGN §4):
    signs and units (``12.5%``, ``¥1,234.50``) or a URL is one token, split into pieces only where
    :mod:`tokens` allows a line to end inside it (URLs and e-mail addresses after ``/ . - _ ? & = # @``,
    code after ``/ - _ .``, English words at dictionary hyphenation points, with a visible hyphen; numbers
-   never). Default-ignorable characters (variation selectors, ZWJ, soft hyphen …) are not drawn. Adjacent
+   never; a URL also inside a segment, as a last resort). Default-ignorable characters (variation selectors, ZWJ, soft hyphen …) are not drawn. Adjacent
    full-width marks share space (``。”`` is 1.5 em) when the edition compresses punctuation (mainland, Hong Kong).
 2. :func:`totalfit.total_fit`: the breaks of least total demerits (Knuth–Plass) among the legal ones: not
    before a closing mark (``NO_START``), not after an opening one (``NO_END``), not inside ``——``/``……``,
@@ -21,13 +21,17 @@ The steps, in order (clreq "basic" prohibition level; DESIGN §4):
 3. ``set_line``: Han–Latin gaps of ¼ em; a non-final line is justified to the measure: word spaces and
    Han–Latin gaps first (up to +¼ em), then every gap between characters equally up to +¼ em (the cap:
    no more than ¼ em between two Han characters), then — only when the breaker found nothing better —
-   word spaces and Han–Latin gaps again. Never inside a Latin word. The last line keeps natural spacing;
-   a line that ends inside a URL or an overlong token and cannot be justified under the cap stays ragged.
+   word spaces and Han–Latin gaps again. Never inside a Latin word or a number; the characters of a URL,
+   an e-mail address or code may take up to ``LETTER_EM`` each at the second level (url.sty's
+   ``Urlmuskip``), at the same ratio of their cap as the Han gaps, so that a line ending inside a URL is
+   flush like any other. The last line keeps natural spacing; a line that ends inside an overlong token
+   (or a URL whose segments are too short to break) and cannot be justified under the cap stays ragged.
 """
 from __future__ import annotations
 
 import unicodedata
 import copy
+from operator import attrgetter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
@@ -68,7 +72,7 @@ class Atom:
     """The unit of breaking. A plain slotted class: a book makes tens of thousands of them."""
 
     __slots__ = ("text", "run", "width", "kind", "softbreak", "trim_left", "trim_right", "scale",
-                 "gap", "gap_kind", "brk", "penalty", "hyphen", "emergency", "overlong")
+                 "gap", "gap_kind", "brk", "penalty", "hyphen", "emergency", "overlong", "tracking")
 
     def __init__(self, text: str, run: Run, width: float, kind: str, softbreak: bool = False):
         self.text = text
@@ -84,9 +88,11 @@ class Atom:
         self.brk = 0  # may a line break before this atom: 2 yes, 1 only if nothing better, 0 never
         self.penalty = 0.0  # softbreak: the cost of ending a line after this piece of a token
         self.hyphen = 0.0  # softbreak: width of the hyphen drawn when a line ends here (0: none)
-        self.emergency = False  # softbreak: only when no other way exists (inside a URL segment, an overlong token)
+        self.emergency = 0  # softbreak: 1 inside a URL's segment, 2 only when no other way exists (tokens.Break)
         self.overlong = False  # a line ending after this piece may stay ragged: a token wider than the line, or
         # a URL, e-mail address or code at one of its separators
+        self.tracking = 0.0  # what each gap between two of its characters may stretch, in em: a URL, an e-mail
+        # address or code only (LETTER_EM); never a word or a number
 
     @property
     def first(self) -> str:
@@ -219,11 +225,14 @@ def _split_token(word: str, run: Run, width: float, advance: Advance, measure: f
     kind = tokens.classify(word, "code" in run.marks)
     points = _token_breaks(word, kind, overlong)
     if marks:
-        written = {i: tokens.Break(i, tokens.HYPHEN_PENALTY if hy else 0.0, hy, False) for i, hy in marks
+        written = {i: tokens.Break(i, tokens.HYPHEN_PENALTY if hy else 0.0, hy, 0) for i, hy in marks
                    if 0 < i < len(word)}
         points = sorted({**{b.index: b for b in points}, **written}.values())
+    tracking = LETTER_EM if kind in ("url", "email", "code") else 0.0
     if not points:
-        return [Atom(word, run, width, "latin")]
+        atom = Atom(word, run, width, "latin")
+        atom.tracking = tracking
+        return [atom]
     widths = [advance(char, run.font, run.size) for char in word]
     pieces: list[Atom] = []
     start = 0
@@ -232,9 +241,11 @@ def _split_token(word: str, run: Run, width: float, advance: Advance, measure: f
         piece.penalty, piece.emergency = point.penalty, point.emergency
         piece.overlong = overlong or not point.emergency and kind in ("url", "email", "code")
         piece.hyphen = advance("-", run.font, run.size) if point.hyphen else 0.0
+        piece.tracking = tracking
         pieces.append(piece)
         start = point.index
     pieces.append(Atom(word[start:], run, sum(widths[start:]), "latin"))
+    pieces[-1].tracking = tracking
     return pieces
 
 
@@ -432,23 +443,35 @@ def set_line(atoms: list[Atom], measure: float, offset: float, justify: bool, co
             for previous, atom in zip(atoms, atoms[1:])]
     kinds = ["none" if atom.kind == "space" else "space" if previous.kind == "space" else atom.gap_kind
              for previous, atom in zip(atoms, atoms[1:])]
+    tracked = any(map(_TRACKING, atoms))  # a URL, e-mail address or code: its letters may be spaced a little
+    letters = None  # spacing added after each character of an atom but its last (URLs only)
+    if tracked:
+        letters = [0.0] * len(atoms)
+        kinds = ["letter" if kind == "none" and previous.tracking and atom.tracking else kind
+                 for kind, previous, atom in zip(kinds, atoms, atoms[1:])]
     natural = sum(gaps) + sum(atom.width for atom in atoms)
     if natural > measure + EPSILON:  # a squeezed line: marks inside it give half their width
         atoms, removed = _shrink(atoms, natural - measure, compress)
         natural -= removed
     slack = measure - natural
     stretchable = [i for i, kind in enumerate(kinds) if kind in ("han", "space", "mixed")]
-    justify = justify and bool(stretchable)  # a lone word cannot be justified: it stays ragged
+    justify = justify and bool(stretchable or tracked)  # a lone word cannot be justified: it stays ragged
     if justify and slack > EPSILON:
         slack = _stretch(gaps, kinds, atoms, ("space", "mixed"), slack, STRETCH_EM)  # word spaces, Han–Latin
-        slack = _stretch(gaps, kinds, atoms, ("han", "space", "mixed"), slack, STRETCH_EM)  # every gap, to the cap
+        if tracked:  # every gap, to the cap, and a URL's letters, to theirs, in proportion
+            slack = _stretch_with_letters(gaps, kinds, atoms, letters, slack)
+        else:
+            slack = _stretch(gaps, kinds, atoms, ("han", "space", "mixed"), slack, STRETCH_EM)  # every gap, to the cap
         if slack > EPSILON:  # adjacent marks inside the line take back the blank they shared (：“ → 2 em)
             slack = _uncompress(atoms, slack)
         if slack > EPSILON:  # past the cap (the breaker found nothing better): word spaces and Han–Latin gaps
             latin = [i for i in stretchable if kinds[i] != "han"]
             for i in latin or stretchable:
                 gaps[i] += slack / len(latin or stretchable)
-    return _pieces(atoms, gaps, offset, justify)
+    return _pieces(atoms, gaps, letters, offset, justify)
+
+
+_TRACKING = attrgetter("tracking")
 
 
 def _uncompress(atoms: list[Atom], slack: float) -> float:
@@ -469,6 +492,8 @@ def _uncompress(atoms: list[Atom], slack: float) -> float:
 
 
 STRETCH_EM = 0.25  # each stretch level adds at most this much to a gap: no gap between Han characters over ¼ em
+LETTER_EM = 1 / 18  # what a gap between two characters of a URL, e-mail address or code may take (url.sty's
+# \Urlmuskip: 0mu plus 1mu), at the second level; a word or a number is never letter-spaced
 
 
 def _shrink(atoms: list[Atom], excess: float, compress: str) -> tuple[list[Atom], float]:
@@ -505,8 +530,27 @@ def _stretch(gaps, kinds, atoms, which, slack, cap_em) -> float:
     return slack
 
 
-def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool) -> Line:
-    """Group atoms into drawable pieces: runs of single characters with one spacing share a piece."""
+def _stretch_with_letters(gaps, kinds, atoms, letters, slack) -> float:
+    """The second level of stretch on a line holding a URL, an e-mail address or code: every gap up to
+    ¼ em, and every gap between two of the token's characters up to its ``tracking``, all at one ratio of
+    what they may take (so that the URL is letter-spaced a fifth as much as the Han text around it)."""
+    gaps_at = [(i, STRETCH_EM * atoms[i + 1].run.size) for i, k in enumerate(kinds) if k in ("han", "space", "mixed")]
+    gaps_at += [(i, atoms[i + 1].tracking * atoms[i + 1].run.size) for i, k in enumerate(kinds) if k == "letter"]
+    inner = [(i, atom.tracking * atom.run.size, len(atom.text) - 1) for i, atom in enumerate(atoms) if atom.tracking]
+    capacity = sum(cap for _, cap in gaps_at) + sum(cap * count for _, cap, count in inner)
+    if capacity <= 0.0 or slack <= EPSILON:
+        return slack
+    ratio = min(1.0, slack / capacity)
+    for i, cap in gaps_at:
+        gaps[i] += ratio * cap
+    for i, cap, _ in inner:
+        letters[i] = ratio * cap
+    return slack - ratio * capacity
+
+
+def _pieces(atoms: list[Atom], gaps: list[float], letters: list[float] | None, offset: float, justified: bool) -> Line:
+    """Group atoms into drawable pieces: runs of single characters with one spacing share a piece
+    (``letters``: the spacing between the characters of each atom, for a URL; None: none)."""
     pieces: list[Piece] = []
     x = 0.0
     start_x = text = run = None
@@ -528,7 +572,8 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
         if open_plain and plain and run is atom.run and abs(space - gap_before) < 1e-6:
             text += atom.text
             width += atom.width
-        elif open_latin and atom.kind == "latin" and run is atom.run and gap_before == 0.0:
+        elif open_latin and atom.kind == "latin" and run is atom.run and abs(gap_before - space) < 1e-6 \
+                and (letters[index] if letters else 0.0) == space:
             text += atom.text  # the next piece of a token that was not broken here
             width += atom.width
         else:
@@ -537,10 +582,12 @@ def _pieces(atoms: list[Atom], gaps: list[float], offset: float, justified: bool
             natural = atom.width + atom.trim_left + atom.trim_right
             start_x, text, run, scale = x - atom.trim_left, atom.text, atom.run, atom.scale
             width = natural / atom.scale
-            space = (gaps[index] if index < len(gaps) else 0.0) if plain else 0.0
+            space = (gaps[index] if index < len(gaps) else 0.0) if plain else letters[index] if letters else 0.0
             open_plain = plain
             open_latin = atom.kind == "latin" and scale == 1.0
         x += atom.width
+        if letters:
+            x += letters[index] * (len(atom.text) - 1)
     if text is not None:
         pieces.append(Piece(start_x, text, run, space, width, scale))
     return Line(tuple(pieces), x, offset, justified)

@@ -5,12 +5,15 @@ it. This module says, for each position inside a token, whether a line may end t
 cost, and nothing else (no metrics, no ReportLab):
 
 - URLs and e-mail addresses break after ``/ . - _ ? & = # @`` (never inside ``://``, never before a
-  closing mark, no hyphen added);
+  closing mark, no hyphen added); as a last resort (``SEGMENT``: only where no such break lets the line be
+  justified under the cap) also inside a segment, between two letters or digits, two or more from the
+  segment's start and three from its end, never in the scheme (xurl's way, with a demerit that keeps
+  separators first);
 - inline code breaks after ``/ - _ .`` (its own spaces are word spaces already);
 - English words break after an explicit hyphen between letters, and at the hyphenation points of a real
   dictionary (pyphen's ``en_US``, TeX's patterns) with a visible hyphen;
 - numbers, amounts, dates, codes with digits never break;
-- a token wider than the measure may, as a last resort, break between any two characters.
+- a token wider than the measure may, as a last resort (``LAST_RESORT``), break between any two characters.
 
 It also knows which characters Unicode says are *default ignorable* (variation selectors, ZWJ/ZWNJ,
 zero-width space, soft hyphen …): they are never drawn, and never a missing glyph. (An ideographic
@@ -33,8 +36,13 @@ ZERO_WIDTH_SPACE = "\u200b"
 URL_PENALTY = 40.0  # a URL broken at one of its own separators
 HYPHEN_PENALTY = 60.0  # a word hyphenated at a dictionary point (TeX's \hyphenpenalty is 50)
 EXPLICIT_HYPHEN_PENALTY = 30.0  # after the hyphen of a compound (well-known)
-EMERGENCY_PENALTY = 900.0  # between any two characters of a token wider than the line, or of a URL
+SEGMENT_PENALTY = 900.0  # inside a segment of a URL, an e-mail address or code (between two letters or digits)
+EMERGENCY_PENALTY = 900.0  # between any two characters of a token wider than the line
+EDGE_PENALTY = 2000.0  # in a URL wider than the line, next to a separator (``personal|/credit``)
 LAST_RESORT_PENALTY = 5000.0  # inside ``://`` or before a closing mark, in a token wider than the line
+
+
+SEGMENT, LAST_RESORT = 1, 2  # Break.emergency
 
 
 class Break(NamedTuple):
@@ -43,7 +51,8 @@ class Break(NamedTuple):
     index: int
     penalty: float
     hyphen: bool  # a visible hyphen is added at the line end
-    emergency: bool  # only when no other way exists
+    emergency: int  # 0: a break of the token's own; 1: inside a URL's segment, only where the line could not
+    # otherwise be justified; 2: only when no other way exists (a token wider than the line)
 
 
 # Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt), as ranges. Stable across versions.
@@ -92,27 +101,36 @@ def breaks(token: str, kind: str, overlong: bool) -> list[Break]:
         first = next((i for i, ch in enumerate(token) if ch.isalnum()), n)
         for i in range(first + 1, n):  # not after leading marks: --output, ./run, ../docs stay whole
             if token[i - 1] in after and _may_start(token, i) and i not in protected and token[i - 1] != token[i]:
-                found[i] = Break(i, URL_PENALTY, False, False)
+                found[i] = Break(i, URL_PENALTY, False, 0)
     elif kind == "word":
         for i in range(1, n):
             if token[i - 1] == "-" and token[i].isalpha() and i >= 3 and token[i - 2].isalpha() and n - i >= 2:
-                found[i] = Break(i, EXPLICIT_HYPHEN_PENALTY, False, False)
+                found[i] = Break(i, EXPLICIT_HYPHEN_PENALTY, False, 0)
         if not overlong:
             for start, part in _letter_runs(token):
                 for point in hyphenation_points(part):
-                    found.setdefault(start + point, Break(start + point, HYPHEN_PENALTY, True, False))
+                    found.setdefault(start + point, Break(start + point, HYPHEN_PENALTY, True, 0))
     if overlong and kind not in ("url", "email", "code"):
         for i in range(1, n):  # a long path or list: at its own separators before anywhere else
             if token[i - 1] in URL_BREAK_AFTER and _may_start(token, i) and token[i - 1] != token[i]:
-                found.setdefault(i, Break(i, URL_PENALTY, False, False))
-    if overlong or kind in ("url", "email", "code"):
+                found.setdefault(i, Break(i, URL_PENALTY, False, 0))
+    if kind in ("url", "email", "code"):
+        # a last resort inside a segment (xurl's way): between two letters or digits, at least two from the
+        # segment's start and three from its end (TeX's \lefthyphenmin, \righthyphenmin), so that a line
+        # holding a URL can be justified under the cap where no separator allows it
+        scheme = token.find("://") + 3 if "://" in token else 0  # https:// stays whole
+        for i in range(scheme + 2, n - 2):
+            if i not in found and all(token[j].isalnum() for j in range(i - 2, i + 3)):
+                found[i] = Break(i, SEGMENT_PENALTY, False, SEGMENT)
+    if overlong:
         protected = _protected(token)
+        anywhere = EMERGENCY_PENALTY if kind not in ("url", "email", "code") else EDGE_PENALTY
         for i in range(1, n):
             if i not in found and i not in protected and _may_start(token, i):
-                found[i] = Break(i, EMERGENCY_PENALTY, False, True)
+                found[i] = Break(i, anywhere, False, LAST_RESORT)
     if overlong:
         for i in range(1, n):  # a line must end somewhere, even before a closing mark (``??????…``)
-            found.setdefault(i, Break(i, LAST_RESORT_PENALTY, False, True))
+            found.setdefault(i, Break(i, LAST_RESORT_PENALTY, False, LAST_RESORT))
     return [found[i] for i in sorted(found)]
 
 

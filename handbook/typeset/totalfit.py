@@ -10,19 +10,23 @@ and badness is ``100 r³`` for a line stretched or shrunk by the ratio ``r`` of 
 - **shrink**: marks inside the line give half an em (clreq 先挤进, in the edition's compression style), and a
   closing mark at the line end is always set half-width (GB/T 15834);
 - **stretch**, in the order :func:`cjk.set_line` uses: word spaces and Han–Latin gaps first (¼ em each), then
-  every gap (¼ em each) — which caps the space between two Han characters at ¼ em.
+  every gap (¼ em each) — which caps the space between two Han characters at ¼ em — and, at that second
+  level, the gaps between the characters of a URL, an e-mail address or code (``cjk.LETTER_EM`` each).
 
-Three passes, as TeX does: first only lines that need at most ``PRETOLERANCE`` of their stretch (almost every
-paragraph of Chinese text is done here, and cheaply); then lines up to the cap; then, only for a paragraph
-with no solution under the cap, anything at all with huge demerits: breaks inside URL segments and inside a
-token wider than the line, lines past the cap (word spaces and Han–Latin gaps take the rest first), and as a
-very last resort a line spread across the measure. The last line is never justified and never a single
+Four passes, as TeX does: first only lines that need at most ``PRETOLERANCE`` of their stretch (almost every
+paragraph of Chinese text is done here, and cheaply); then lines up to the cap; then lines up to the cap with
+breaks inside URL segments too (``tokens.SEGMENT``, a penalty of 900: a URL's separators come first); then,
+only for a paragraph with no solution under the cap, anything at all with huge demerits: breaks anywhere in a
+token wider than the line, a number parted from its unit, a line ending inside a URL or an overlong token left
+ragged, lines past the cap (word spaces and Han–Latin gaps take the rest first), and as a very last resort a
+line spread across the measure. The last line is never justified and never a single
 character (孤字) when the paragraph has another way; a last line that is squeezed or exactly full costs a little.
 """
 from __future__ import annotations
 
 from .cjk import (EPSILON, NO_START, SHRINK_ORDER, Atom, _end_trim, _shrinkable, _space_breaks, _start_trim,
                   _strip)
+from .tokens import LAST_RESORT, SEGMENT
 
 PRETOLERANCE = 0.3  # first pass: lines that use at most this share of their stretch (TeX: \pretolerance)
 LINE_PENALTY = 10.0
@@ -31,8 +35,9 @@ HYPHENS_DEMERITS = 3000.0  # two hyphenated lines in a row
 RELAXED_PENALTY = 1000.0  # a break the strict rules refuse (a number from its unit): only if nothing else
 FULL_LAST_DEMERITS = 150.0  # a last line that fills the measure (the paragraph's end is not seen)
 OVER_CAP = 5000.0  # badness of a justified line past the looseness cap, stretched in its word spaces
-RAGGED_TOKEN = 150.0  # badness of a line that ends inside a URL or a token wider than the line, left ragged
-# (more than any line justified under the cap: a ragged line only where justifying would pass the cap)
+RAGGED_TOKEN = 3000.0  # badness of a line that ends inside a URL or a token wider than the line, left ragged
+# (last pass only, and more than several breaks inside URL segments: a ragged line only where no breaking
+# justifies the line under the cap; less than a line past the cap)
 RAGGED = 4  # its fitness class: no tightness to compare with the next line
 SPREAD = 1e6  # badness of a line whose Han characters would be spread past the cap (never if avoidable)
 ORPHAN = 1e16  # a single-character last line: worse even than a spread line (clreq pulls a character down)
@@ -77,7 +82,7 @@ def meets_cap(atoms: list[Atom], measure: float, first_indent: float, compress: 
             breaks = [(-1, lo, 0.0, 0.0, False, False)] + _candidates(atoms, lo, last + 1) + \
                 [(last, -1, 0.0, 0.0, False, False)]
             if len(breaks) > 2 and _solve(table, atoms, breaks, measure, first_indent if start == 0 else 0.0, True,
-                                          end == len(atoms), 1.0, False) is None:
+                                          end == len(atoms), 1.0, 0) is None:
                 return False
         start = end + 1
     return True
@@ -94,13 +99,15 @@ class _Table:
         self.shrink = shrink = [0.0] * (n + 1)  # what marks inside a line can give
         self.units = units = [0] * (n + 1)  # characters, for the 孤字 rule
         self.shared = shared = [0.0] * (n + 1)  # blank that adjacent marks gave up (compression): stretch too
+        self.letters = letters = [0.0] * (n + 1)  # stretch between the characters inside each URL piece
         self.start_trim = start_trim = [0.0] * n  # what a mark gives at the start / end of a line
         self.end_trim = end_trim = [0.0] * n
         self.shrinkable = shrinkable = [0.0] * n
         self.gap = [atom.gap for atom in atoms]
-        w = s1 = s2 = sh = blank = 0.0
+        w = s1 = s2 = sh = blank = inner = 0.0
         u = 0
         previous_space = True  # (no stretch before the first atom)
+        previous_tracking = 0.0
         for k, atom in enumerate(atoms):
             w += atom.gap + atom.width
             kind = atom.kind
@@ -126,6 +133,10 @@ class _Table:
                         s2 += quarter
                     elif atom.gap_kind == "han":
                         s2 += quarter
+                    elif atom.tracking and previous_tracking and atom.gap_kind == "none":
+                        s2 += atom.tracking * atom.run.size  # between two pieces of a URL
+                if atom.tracking:
+                    inner += atom.tracking * atom.run.size * (len(atom.text) - 1)
                 if kind == "punct":
                     start_trim[k] = _start_trim(atom, compress)
                     end_trim[k] = _end_trim(atom, compress)
@@ -138,6 +149,8 @@ class _Table:
                 elif kind == "latin":
                     u += len(atom.text)
                 previous_space = kind == "space"
+            previous_tracking = atom.tracking
+            letters[k + 1] = inner
             width[k + 1], level1[k + 1], level2[k + 1], shrink[k + 1], units[k + 1] = w, s1, s2, sh, u
             shared[k + 1] = blank
 
@@ -160,7 +173,7 @@ def _candidates(atoms: list[Atom], lo: int, hi: int):
         elif atom.brk == 2:
             out.append((k - 1, k, 0.0, 0.0, False, False))
         else:
-            out.append((k - 1, k, RELAXED_PENALTY, 0.0, True, False))
+            out.append((k - 1, k, RELAXED_PENALTY, 0.0, LAST_RESORT, False))
     return out
 
 
@@ -177,17 +190,21 @@ def _segment(table: _Table, atoms: list[Atom], lo: int, hi: int, measure: float,
     breaks = [(-1, lo, 0.0, 0.0, False, False)] + _candidates(atoms, lo, last + 1) + [(last, -1, 0.0, 0.0, False, False)]
     if len(breaks) == 2:
         return [(atoms[lo:last + 1], False)]
-    for tolerance, emergency in ((PRETOLERANCE, False), (1.0, False), (1.0, True)):
-        chosen = _solve(table, atoms, breaks, measure, first_indent, justify, orphans, tolerance, emergency)
+    for tolerance, level in ((PRETOLERANCE, 0), (1.0, 0), (1.0, SEGMENT), (1.0, LAST_RESORT)):
+        chosen = _solve(table, atoms, breaks, measure, first_indent, justify, orphans, tolerance, level)
         if chosen is not None:
             return _lines(atoms, breaks, chosen)
     return None
 
 
 def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, justify: bool, orphans: bool,
-           tolerance: float, emergency: bool) -> list[int] | None:
+           tolerance: float, level: int) -> list[int] | None:
+    """The least demerits breaking, as (break, ragged) pairs, or None. ``level``: which last-resort breaks
+    are candidates (0 none, ``SEGMENT`` inside URL segments, ``LAST_RESORT`` all, with lines past the cap,
+    ragged lines and 孤字 too)."""
+    emergency = level >= LAST_RESORT
     width, level1, level2, shrink, units = table.width, table.level1, table.level2, table.shrink, table.units
-    shared = table.shared
+    shared, letters = table.shared, table.letters
     start_trim, end_trim, shrinkable, gap = table.start_trim, table.end_trim, table.shrinkable, table.gap
     m = len(breaks)
     best = [INFINITY] * m
@@ -203,7 +220,7 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
     starts = [b[1] for b in breaks]
     for j in range(1, m):
         e, _, penalty, hyphen, urgent, inside_long = breaks[j]
-        if urgent and not emergency:
+        if urgent > level:
             continue
         is_final = j == final
         end_width = width[e + 1] + hyphen - end_trim[e]
@@ -239,15 +256,15 @@ def _solve(table: _Table, atoms, breaks, measure: float, first_indent: float, ju
             elif slack <= EPSILON:
                 badness, fit = 0.0, 1
             else:
-                stretch = level1[e + 1] - level1[s + 1] + level2[e + 1] - level2[s + 1]
+                stretch = level1[e + 1] - level1[s + 1] + level2[e + 1] - level2[s + 1] + letters[e + 1] - letters[s]
                 if stretch > 0.0 and slack <= stretch * tolerance + EPSILON:
                     ratio = slack / stretch
                     badness, fit = 100.0 * ratio ** 3, 2 if ratio > 0.5 else 1
                 elif tolerance >= 1.0 and e > s and slack <= stretch + shared[e] - shared[s + 1] + EPSILON:
                     badness, fit = 100.0 + 100.0 * (slack - stretch) / em, 2  # marks give back shared blank
-                elif inside_long and slack > stretch + EPSILON and tolerance >= 1.0:
-                    # a line ending inside a URL or a token wider than the line, that cannot be justified
-                    # under the cap: the one excuse for a short line; it is set ragged
+                elif inside_long and slack > stretch + EPSILON and emergency:
+                    # a line ending inside a token wider than the line (or at a URL's separator), that cannot
+                    # be justified under the cap even broken inside a segment: set ragged
                     ratio = slack / line_measure
                     badness, fit = RAGGED_TOKEN + 100.0 * ratio * ratio, RAGGED
                 elif inside_long:
@@ -302,5 +319,5 @@ def _lines(atoms: list[Atom], breaks, chosen: list[tuple[int, bool]]) -> list[tu
 def _hyphenated(atom: Atom) -> Atom:
     """The piece of a word before a hyphenation point, with its visible hyphen."""
     piece = Atom(atom.text + "-", atom.run, atom.width + atom.hyphen, atom.kind)
-    piece.gap, piece.gap_kind, piece.brk = atom.gap, atom.gap_kind, atom.brk
+    piece.gap, piece.gap_kind, piece.brk, piece.tracking = atom.gap, atom.gap_kind, atom.brk, atom.tracking
     return piece

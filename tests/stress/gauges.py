@@ -185,6 +185,8 @@ class Gauges:
     broken_words: list = field(default_factory=list)
     broken_numbers: list = field(default_factory=list)
     overlong_breaks: int = 0  # inside a token wider than the line: excused
+    url_inner_breaks: list = field(default_factory=list)  # a URL or e-mail address broken between two letters
+    # or digits of a segment (no hyphen added): the last resort that keeps its line flush, allowed
     orphans: list = field(default_factory=list)
     over_cap: list = field(default_factory=list)
     spread_short: list = field(default_factory=list)
@@ -206,6 +208,7 @@ class Gauges:
     def row(self) -> dict:
         return {"lines": self.lines, "non-final": self.non_final, "flush": f"{self.flush_share:.3f}",
                 "ragged in URL": self.token_ragged, "flush, others": f"{self.flush_share_excused:.3f}",
+                "URL broken in a segment": len(self.url_inner_breaks),
                 "prohibited": len(self.prohibited), "broken words": len(self.broken_words),
                 "broken numbers": len(self.broken_numbers), "1-char last lines": len(self.orphans),
                 "over cap": len(self.over_cap), "spread ≤3 chars": len(self.spread_short),
@@ -246,7 +249,7 @@ def measure(lines: list[Line], measure_pt: float, lenient_marks: bool = False) -
             right = box[2]
             if line.compress != "none" and last_char in cjk.TRIM_RIGHT["all" if line.compress == "all" else
                                                                          "brackets"]:
-                right -= line.size / 2
+                right -= min(line.size, box[2] - box[0]) / 2  # half the mark (a note is smaller)
             if abs(right - line.right) <= FLUSH_PT or lenient_marks and last_char in cjk.CLOSING | cjk.PAUSES \
                     and -line.size / 2 - FLUSH_PT <= line.right - box[2] <= FLUSH_PT:
                 g.flush += 1
@@ -296,7 +299,10 @@ def _token_breaks(paragraph: list[Line], g: Gauges, measure_pt: float) -> set[in
         token = "".join(plain[start:end])
         where = (above.page, token[:cursor - start] + "|" + token[cursor - start:])
         kind = tokens.classify(token)
-        if len(token) * 0.5 * above.size > measure_pt:
+        if kind in ("url", "email") and not hyphen_added and before.isalnum() and after.isalnum():
+            g.url_inner_breaks.append(where)  # inside a segment, between two letters or digits
+            inside.add(number)
+        elif len(token) * 0.5 * above.size > measure_pt:
             g.overlong_breaks += 1
             inside.add(number)
         elif hyphen_added:
