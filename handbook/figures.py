@@ -6,6 +6,10 @@ cross-references print, or located errors. Nothing outside the book's folder is 
 fetched: an image path that leaves the folder, a web address, or an SVG that refers to any file or URL
 (even inside the book: an SVG figure must be self-contained) is an error at the ``![...]`` that names it.
 
+An image may come in editions: ``figures/process.svg`` is drawn from ``figures/process.zh-Hant.svg`` in the
+zh-Hant edition when that file exists (and in zh-Hant-MO, the nearest edition by name, unless it has its own),
+so a figure's text is in each edition's script while every chapter names the same file.
+
 A raster image is decoded whole here, so a damaged or truncated file is an error before layout, and its
 size is read from its header first, so a decompression bomb is refused without decoding it. This is the
 only module that imports Pillow besides the previews, and the only one that imports segno.
@@ -57,7 +61,7 @@ def complete(document: model.Document, sources, gettext, content_dir: Path, proj
             if key in assets:
                 continue
             try:
-                assets[key] = read_asset(figure, book, project_root)
+                assets[key] = read_asset(figure, book, project_root, document.variant)
             except FigureError as exc:
                 sink.error(exc.message, figure.pos, *exc.hints)
     check_references(document, sources, sink)
@@ -81,7 +85,18 @@ def walk_figures(blocks):
             yield from walk_figures(block.blocks)
 
 
-def read_asset(figure: model.Figure, book: Path, project_root: Path) -> model.Asset:
+def edition_file(path: Path, variant: str) -> Path:
+    """The edition's own version of an image (``name.<edition>.ext``, or that of the nearest edition by
+    name: zh-Hant for zh-Hant-MO), else the image itself."""
+    parts = variant.split("-")
+    for count in range(len(parts), 0, -1):
+        candidate = path.with_name(f"{path.stem}.{'-'.join(parts[:count])}{path.suffix}")
+        if candidate.is_file():
+            return candidate
+    return path
+
+
+def read_asset(figure: model.Figure, book: Path, project_root: Path, variant: str = "") -> model.Asset:
     if figure.qr:
         return qr_asset(figure.qr)
     src = figure.src
@@ -89,6 +104,8 @@ def read_asset(figure: model.Figure, book: Path, project_root: Path) -> model.As
         raise FigureError(f"image '{src}' is a web address: images are read from the book's folder, never fetched",
                           "save the image in the book's folder (e.g. content/figures/) and give its path")
     path = ((project_root / figure.pos.path).parent / src).resolve()
+    if path.is_relative_to(book):
+        path = edition_file(path, variant).resolve()
     if not path.is_relative_to(book):
         raise FigureError(f"image '{src}' is outside the book's folder: nothing outside it is read",
                           f"put the image under {book.name}/ (e.g. {book.name}/figures/)")

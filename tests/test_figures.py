@@ -19,7 +19,7 @@ import zxingcpp
 from PIL import Image
 
 from conftest import ROOT, run_build
-from pdfread import outline, page_texts, squash
+from pdfread import fonts as pdf_fonts, outline, page_texts, squash
 
 EXAMPLE = ROOT / "examples" / "features"
 URL = "https://www.w3.org/TR/clreq/"
@@ -79,6 +79,7 @@ def test_svg_is_drawn_as_vectors_in_the_book_font(example, variant):
     body_fonts = {c["fontname"] for c in chars if c["size"] > 9}
     assert len(fonts) == 1 and fonts <= body_fonts  # the book's own embedded CJK face (bold), not Helvetica
     assert not any("Helvetica" in c["fontname"] for c in chars)
+    assert all(pdf_fonts(path).values())  # every font embedded: svglib's renderer starts with none of its own
 
 
 @pytest.mark.parametrize("output", ["handbook.pdf", "worksheet.pdf"])

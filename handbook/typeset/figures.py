@@ -111,7 +111,9 @@ def _svg_drawing(path: str, regular: str, bold: str):
             heavy = str(weight).lower() in ("bold", "bolder") or (str(weight).isdigit() and int(weight) >= 600)
             return (bold if heavy else regular), True
 
-    return svg2rlg(path, font_map=BookFonts(), external_reference_root=None)
+    drawing = svg2rlg(path, font_map=BookFonts(), external_reference_root=None)
+    drawing.initialFontName = regular  # ReportLab's renderer starts with Helvetica (unembedded) otherwise
+    return drawing
 
 
 class FigureBlock(Flowable):

@@ -214,6 +214,7 @@ class TextBlock(Flowable):
             "heading": self.deco.outline_level >= 0,
             "paragraph": id(self.runs), "first": self.first and number == 0, "last": self.last and number == count - 1,
             "text": "".join(p.text for p in line.pieces),
+            "pagerefs": _pagerefs(line),  # cross-references' page numbers: filled in when the PDF is saved
         })
 
     def baseline(self, number: int) -> float:
@@ -300,6 +301,16 @@ class TextBlock(Flowable):
         canvas.translate(right, baseline)
         canvas.doForm(page_number_form(self.deco.page_ref))
         canvas.restoreState()
+
+
+def _pagerefs(line: Line) -> list[tuple[int, int, str]]:
+    """(offset in the line's text, length, heading anchor) of each page-number slot on a line."""
+    out, offset = [], 0
+    for piece in line.pieces:
+        if "pageref" in piece.run.marks:
+            out.append((offset, len(piece.text), piece.run.href[1:]))
+        offset += len(piece.text)
+    return out
 
 
 def _latin(text: str) -> bool:

@@ -318,6 +318,11 @@ def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]
                 self.setFillColor(HexColor(color))
                 self.drawRightString(0, 0, str(page) if page else "?")
                 self.endForm()
+            for entry in self.line_log or ():  # the line log says what was printed: the pages, not the slots
+                for offset, length, anchor in reversed(entry.get("pagerefs", ())):
+                    text = entry["text"]
+                    page = str(doc.anchor_pages.get(anchor, "?"))
+                    entry["text"] = text[:offset] + page + text[offset + length:]
             for name, (anchor, font, size, color, width) in (xrefs or {}).items():
                 text = str(doc.anchor_pages.get(anchor, "?"))
                 natural = self.stringWidth(text, font, size)
