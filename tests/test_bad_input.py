@@ -99,15 +99,21 @@ CHAPTER_CASES = [
     ("empty chapter", "",
      ["{ch}:1: warning: chapter has no heading and no 'title' in its front matter", "{ch}:1: warning: chapter is empty"],
      ("--strict",)),
-    ("image, missing", "# 小结\n\n正文。\n\n见下图：![流程图](missing.png)\n",
-     ["{ch}:5:5: error: images are not supported\n    hint: remove the image 'missing.png'"], ()),
-    ("image, outside the content folder", "# 小结\n\n- 一\n- 二 ![钥匙](../../../../etc/passwd)\n",
-     ["{ch}:4:5: error: images are not supported\n    hint: remove the image '../../../../etc/passwd'"], ()),
+    ("image, missing", "# 小结\n\n正文。\n\n见下图：\n\n![流程图](missing.png)\n",
+     ["{ch}:7:1: error: image file 'missing.png' not found\n    hint: looked for content/zh-Hans/missing.png"], ()),
+    ("image, outside the content folder", "# 小结\n\n- 一\n- 二\n\n![钥匙](../../../../etc/passwd)\n",
+     ["{ch}:6:1: error: image '../../../../etc/passwd' is outside the book's folder: nothing outside it is read\n"
+      "    hint: put the image under content/ (e.g. content/figures/)"], ()),
     ("image, not an image", "# 小结\n\n正文。\n\n正文。\n\n![配置](../book.toml)\n",
-     ["{ch}:7:1: error: images are not supported\n    hint: remove the image '../book.toml'"], ()),
-    ("image, enormous", "# 小结\n\n正文 ![大图](huge.png) 正文 ![大图][big]\n\n[big]: huge.png\n",
-     ["{ch}:3:4: error: images are not supported\n    hint: remove the image 'huge.png'",
-      "{ch}:3:23: error: images are not supported\n    hint: remove the image 'huge.png'"], ()),
+     ["{ch}:7:1: error: '../book.toml' is not a PNG, JPEG or SVG image"], ()),
+    ("image, enormous", "# 小结\n\n![大图](huge.png)\n\n正文。\n\n![大图][big]\n\n[big]: huge.png\n",
+     ["{ch}:3:1: error: image 'huge.png' claims more than 80 MP: refused without decoding it (a decompression bomb, "
+      "or far more pixels than print needs)\n    hint: scale it down: 300 dpi at the printed size is enough",
+      "{ch}:7:1: error: image 'huge.png' claims more than 80 MP: refused without decoding it (a decompression bomb, "
+      "or far more pixels than print needs)"], ()),
+    ("image, inside a line", "# 小结\n\n正文 ![大图](huge.png) 正文\n",
+     ["{ch}:3:4: error: an image must be a paragraph of its own (a figure)\n"
+      "    hint: put a blank line before and after ![...](...)"], ()),
     ("a character the fonts lack", "# 小结\n\n还款计划😀已确认。\n",
      ["{ch}:3:5: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'\n"
       "    hint: remove or replace it, or choose a font set that has it"], ()),
