@@ -65,4 +65,4 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     from handbook.cli import main
 
-    sys.exit(main(sys.argv[1:], ROOT))
+    sys.exit(main(sys.argv[1:], ROOT, "build.py"))

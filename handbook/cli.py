@@ -21,11 +21,11 @@ EPILOG = ("exit codes: 0 ok; 1 the content has errors (or warnings, with --stric
           "3 the environment could not be set up; 4 an internal error (a bug: please report it)")
 
 
-def make_parser(root: Path) -> argparse.ArgumentParser:
+def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
     import argparse  # here, not at the top: the process that only re-runs itself inside .venv skips it
 
     parser = argparse.ArgumentParser(
-        prog=Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "handbook",
+        prog=prog,
         description="Turn a Markdown handbook (content/) into print-ready PDFs (output/). "
                     "With no command, builds everything.",
         epilog=EPILOG,
@@ -101,10 +101,10 @@ def make_parser(root: Path) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], root: Path | None = None) -> int:
-    """Run one command line; returns the exit code."""
+def main(argv: list[str], root: Path | None = None, prog: str = "handbook") -> int:
+    """Run one command line; returns the exit code. ``prog``: the command's name in messages."""
     root = Path.cwd() if root is None else root
-    parser = make_parser(root)
+    parser = make_parser(root, prog)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     args = parser.parse_args(argv)
@@ -115,7 +115,7 @@ def main(argv: list[str], root: Path | None = None) -> int:
 
         return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=root)
     if args.command == "new":
-        return run_new(args)
+        return run_new(args, prog)
     return guarded(args, COMMANDS[args.command], root)
 
 
@@ -245,7 +245,7 @@ def run_derive(args, options) -> int:
     return EXIT_OK
 
 
-def run_new(args) -> int:
+def run_new(args, prog: str) -> int:
     from handbook.scaffold import scaffold
 
     try:
@@ -255,7 +255,7 @@ def run_new(args) -> int:
         return EXIT_USAGE
     for path in written:
         print(f"wrote {path}")
-    print(f"next: {Path(sys.argv[0]).name if sys.argv else 'handbook'} --content {args.folder} --output {args.folder / 'output'}")
+    print(f"next: {prog} --content {args.folder} --output {args.folder / 'output'}")
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from .memo import FileMemo
 from .parallel import in_parallel
 from .stamps import Stamps
 from .typeset import faces, prepare as glyphs
+from .typeset.linecache import LineCache
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -432,7 +433,7 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
         if options.fill or not {"handbook", "booklet"} & set(outputs):
             return files
     started = time.perf_counter()
-    layouts = options.cache_dir / f"lines-{name}.bin"  # paragraph layouts, kept between builds
+    layouts = LineCache(options.cache_dir / f"lines-{name}.bin")  # paragraph layouts, kept between builds
     fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink, layouts)
     if fonts is None:
         return files

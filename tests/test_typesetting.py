@@ -19,6 +19,7 @@ from handbook.theme import load_theme
 from handbook.typeset import cjk, flowables
 from handbook.typeset import layout
 from handbook.typeset.layout import typeset
+from handbook.typeset.linecache import LineCache
 
 # -- the breaker on synthetic metrics -------------------------------------------------------------
 HAN = "的一是在不了有人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
@@ -258,18 +259,18 @@ def test_the_line_cache_gives_what_breaking_again_gives(tmp_path, monkeypatch):
     cache = tmp_path / "lines.bin"
     fresh, fresh_edited = typeset(document, theme, fonts), typeset(edited, theme, fonts)
     assert fresh != fresh_edited
-    assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    assert typeset(document, theme, fonts, line_cache=LineCache(cache)) == fresh
     with monkeypatch.context() as patch:  # a big book's first build: half the paragraphs in a child process
         patch.setattr(layout, "PARALLEL_LAYOUT_MIN", 1)
-        assert typeset(document, theme, fonts, line_cache=tmp_path / "ahead.bin") == fresh
+        assert typeset(document, theme, fonts, line_cache=LineCache(tmp_path / "ahead.bin")) == fresh
     ahead, normal = (marshal.loads(path.read_bytes()) for path in (tmp_path / "ahead.bin", cache))
     assert normal.items() <= ahead.items()  # (ahead also holds cover-page blocks at the body's measure)
     broken = []
     real = flowables.layout_paragraph
     monkeypatch.setattr(flowables, "layout_paragraph", lambda runs, *a: broken.append(runs) or real(runs, *a))
-    assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    assert typeset(document, theme, fonts, line_cache=LineCache(cache)) == fresh
     assert broken == []  # every paragraph came from the cache
-    assert typeset(edited, theme, fonts, line_cache=cache) == fresh_edited
+    assert typeset(edited, theme, fonts, line_cache=LineCache(cache)) == fresh_edited
     assert ["".join(run.text for run in runs) for runs in broken] == [model.plain(longer.content)]
     cache.write_bytes(b"\x00damaged")
-    assert typeset(document, theme, fonts, line_cache=cache) == fresh
+    assert typeset(document, theme, fonts, line_cache=LineCache(cache)) == fresh

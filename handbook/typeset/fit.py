@@ -9,7 +9,6 @@ that can be at risk are measured (headings, tables, deeply nested lists), so a b
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from reportlab.platypus import Table
 
@@ -18,7 +17,7 @@ from ..diagnostics import Sink, SourcePos
 from .figures import LOW_DPI, placed_size, print_dpi
 from .flowables import TextBlock
 from .layout import FontFiles, Metrics, StoryBuilder
-from .linecache import line_cache
+from .linecache import LineCache
 from .pages import Geometry
 
 EPSILON = 0.01  # pt
@@ -27,7 +26,7 @@ MIN_SHARE = 0.25  # the text of a list item keeps at least this share of the mea
 
 
 def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
-              title_pos: SourcePos | None = None, layouts: Path | None = None) -> bool:
+              title_pos: SourcePos | None = None, layouts: LineCache | None = None) -> bool:
     """Report every block of ``document`` that the pages cannot hold; True when there is none. (``layouts``:
     the line cache the layout will use, so that what is measured here is not broken again there.)"""
     before = len(sink.errors)
@@ -37,7 +36,7 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
         sink.error(str(exc), theme_pos)
         return False
     metrics = Metrics(fonts)
-    cache = line_cache(layouts, metrics.face_of) if layouts else None
+    cache = layouts.bind(metrics.face_of) if layouts else None
     checker = _Checker(StoryBuilder(document, theme, metrics, geometry, cache), geometry, sink)
     head_font, head_size = metrics.names["regular"], theme.small["head_size"]
 

@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -22,7 +21,7 @@ from ..theme import Theme
 from .cjk import Run
 from .figures import FigureBlock
 from .flowables import MIN_LINES, NOTE_PREFIX, Decoration, HorizontalRule, TextBlock, xref_form
-from .linecache import LineCache, line_cache as open_line_cache
+from .linecache import LineCache
 from .pages import BookDocTemplate, FootNotes, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
 
@@ -401,12 +400,12 @@ def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
 
 
 def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None,
-            line_cache: Path | None = None) -> bytes:
+            line_cache: LineCache | None = None) -> bytes:
     """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line;
-    ``line_cache`` is a file that keeps paragraph layouts between builds)."""
+    ``line_cache``: the paragraph layouts kept between builds, saved at the end)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
-    cache = open_line_cache(line_cache, metrics.face_of) if line_cache else None
+    cache = line_cache.bind(metrics.face_of) if line_cache else None
     builder = StoryBuilder(document, theme, metrics, geometry, cache)
     story = builder.story()
     if cache is not None:

@@ -21,21 +21,22 @@ from .cjk import Line, Piece, Run
 FaceOf = Callable[[str], str]  # registered font name -> the identity of the face and weight it was made from
 
 
-def line_cache(path: Path, face_of: FaceOf) -> LineCache:
-    """The open cache of ``path`` in this process, else a new one: the fit checks before layout and the
-    layout itself share it, so the file is read once and written once (by the layout, at the end)."""
-    if path not in _OPEN:
-        _OPEN[path] = LineCache(path, face_of)
-    return _OPEN[path]
-
-
 class LineCache:
-    """Layouts by paragraph key, read from ``path`` and written back (used entries only) by :meth:`save`."""
+    """Layouts by paragraph key, read from ``path`` and written back (used entries only) by :meth:`save`.
 
-    def __init__(self, path: Path | None, face_of: FaceOf):
+    One build opens it (the pipeline, per edition) and hands it to the fit checks and then to the layout,
+    so the file is read once and written once; a build that fails drops it unsaved. :meth:`bind` names
+    the fonts of this build (their registered names change with the book's characters)."""
+
+    def __init__(self, path: Path | None, face_of: FaceOf | None = None):
         self.memo = FileMemo(path)
         self.face_of = face_of
         self.salt = hashlib.blake2b((code_digest() + sys.version).encode(), digest_size=32).digest()
+
+    def bind(self, face_of: FaceOf) -> LineCache:
+        """This cache, keying runs by the faces their fonts were made from."""
+        self.face_of = face_of
+        return self
 
     def lines(self, runs: Sequence[Run], settings: tuple, compute: Callable[[], list[Line]]) -> list[Line]:
         """The lines of a paragraph with these runs and (measure, indent, align, compress) ``settings``."""
@@ -72,10 +73,6 @@ class LineCache:
 
     def save(self) -> None:
         self.memo.save()
-        _OPEN.pop(self.memo.path, None)
-
-
-_OPEN: dict[Path, LineCache] = {}
 
 
 def _pack(lines: list[Line], runs: Sequence[Run]) -> tuple:

@@ -177,7 +177,7 @@ def check_worksheet(sheet, config, theme, options, sink: Sink):
 
 
 def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink,
-              layouts: Path | None = None) -> FontFiles | None:
+              layouts=None) -> FontFiles | None:
     """Check coverage of every drawn character, prepare the regular and bold faces, then check that
     every block fits the page (None after reporting what does not; ``layouts``: the line cache)."""
     checked = check_coverage(document, sources, config, theme, options, sink)
