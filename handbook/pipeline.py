@@ -85,16 +85,43 @@ def _stop_if_failed(sink: Sink, strict: bool) -> None:
 def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     """Build the requested editions and outputs; raise HandbookError listing every problem."""
     started = time.perf_counter()
-    result = BuildResult()
-    sink = Sink()
+    result, sink = BuildResult(), Sink()
+    made, stamps = make_all(options, sink)
+    for edition in made:
+        result.timings.update(edition.timings)
+        for path in edition.up_to_date:
+            result.up_to_date.append(path)
+            progress(f"up to date {relative(path, options.project_root)}")
+    _stop_if_failed(sink, options.strict)
+    _write(made, stamps, result, options, progress)
+    result.warnings, result.notes = sink.warnings, sink.notes
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
+    """Everything a build checks (content, templates, fonts' coverage, what fits the page), without
+    typesetting or writing: the same reading and preparing as a build, with its caches."""
+    started, sink = time.perf_counter(), Sink()
+    for edition in make_all(options, sink, check_only=True)[0]:
+        progress(f"checked {edition.name}")
+    _stop_if_failed(sink, options.strict)
+    return BuildResult(warnings=sink.warnings, notes=sink.notes, timings={"total": time.perf_counter() - started})
+
+
+def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tuple[list[Made], Stamps]:
+    """The one orchestration: configuration, then each chosen edition read, prepared (fonts, fit) and its
+    stale outputs made in memory (``check_only``: prepared, nothing made), then the editions' drift
+    against the source edition. Every problem goes to ``sink``; a configuration that cannot be read
+    raises HandbookError. Build, check and the fuzz harness all run this; only a build then writes."""
     book, theme, chosen = _configuration(options, sink)
     phrases = load_phrases(book, options.project_root, sink)
     _stop_if_failed(sink, options.strict)
-    outputs = options.outputs or book.outputs
+    outputs = () if check_only else options.outputs or book.outputs
     stamps = Stamps(options.output_dir, options.project_root)
 
     def make(config: VariantConfig) -> Made:
-        return make_edition(book, theme, config, outputs, options, stamps, phrases.get(config.name, {}))
+        return make_edition(book, theme, config, outputs, options, stamps, phrases.get(config.name, {}), check_only)
 
     # Editions are independent: with several, each is read and made in a forked process (2 cores: about
     # half the time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
@@ -103,16 +130,8 @@ def build(options: BuildOptions, progress=lambda message: None) -> BuildResult:
     for edition in made:
         for diagnostic in edition.diagnostics:
             sink.add(diagnostic)
-        result.timings.update(edition.timings)
-        for path in edition.up_to_date:
-            result.up_to_date.append(path)
-            progress(f"up to date {relative(path, options.project_root)}")
     compare_with_source(book, chosen, {edition.name: edition.chapters for edition in made}, options, sink)
-    _stop_if_failed(sink, options.strict)
-    _write(made, stamps, result, options, progress)
-    result.warnings, result.notes = sink.warnings, sink.notes
-    result.timings["total"] = time.perf_counter() - started
-    return result
+    return made, stamps
 
 
 @dataclass
@@ -129,8 +148,9 @@ class Made:
 
 
 def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, options: BuildOptions, stamps: Stamps,
-                 phrases: dict[str, str]) -> Made:
-    """Read one edition, then make those of its outputs whose inputs changed since they were written."""
+                 phrases: dict[str, str], check_only: bool = False) -> Made:
+    """Read one edition, then make those of its outputs whose inputs changed since they were written
+    (``check_only``: check that its fonts cover it and its blocks fit, and make nothing)."""
     sink, timings, started = Sink(), {}, time.perf_counter()
     memo = FileMemo(options.cache_dir / f"read-{config.name}.pickle", "pickle")
     edition = read_edition(book, config, options, sink, phrases, memo)
@@ -140,6 +160,9 @@ def make_edition(book: BookConfig, theme, config: VariantConfig, outputs, option
         return Made(config.name, (), {}, {}, sink.items, timings, [])
     chapters = edition.document.chapters
     if sink.failed(options.strict):
+        return Made(config.name, chapters, {}, {}, sink.items, timings, [])
+    if check_only:
+        prepare(edition, theme, options, sink)
         return Made(config.name, chapters, {}, {}, sink.items, timings, [])
     digests = output_digests(edition, book, theme, options)
     stale = tuple(o for o in outputs if options.force or o not in digests or not stamps.current(*digests[o]))
@@ -186,29 +209,6 @@ def _write(made: list[Made], stamps: Stamps, result: BuildResult, options: Build
             progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
     if result.written:
         stamps.save()
-
-
-def check(options: BuildOptions, progress=lambda message: None) -> BuildResult:
-    """Everything a build checks (content, templates, fonts' coverage), without typesetting or writing."""
-    started = time.perf_counter()
-    sink = Sink()
-    book, theme, chosen = _configuration(options, sink)
-    for edition in read_editions(book, chosen, options, sink):
-        glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)  # + fit checks
-        if edition.worksheet is not None:
-            glyphs.check_worksheet(edition.worksheet, edition.config, theme, options, sink)
-        progress(f"checked {edition.config.name}")
-    _stop_if_failed(sink, options.strict)
-    return BuildResult(warnings=sink.warnings, notes=sink.notes, timings={"total": time.perf_counter() - started})
-
-
-def read_editions(book: BookConfig, chosen: list[VariantConfig], options: BuildOptions, sink: Sink) -> list[Edition]:
-    """Every chosen edition, then the structural drift of each against the source edition."""
-    phrases = load_phrases(book, options.project_root, sink)
-    editions = [read_edition(book, config, options, sink, phrases.get(config.name, {})) for config in chosen]
-    editions = [edition for edition in editions if edition is not None]
-    compare_with_source(book, chosen, {e.config.name: e.document.chapters for e in editions}, options, sink)
-    return editions
 
 
 def _configuration(options: BuildOptions, sink: Sink) -> tuple[BookConfig, themes.Theme, list[VariantConfig]]:
@@ -417,6 +417,14 @@ def note_reviews(reviews, text: str, variant: str, pos_of, sink: Sink) -> None:
 
 
 # -- making ----------------------------------------------------------------------------------
+def prepare(edition: Edition, theme, options: BuildOptions, sink: Sink, layouts: LineCache | None = None):
+    """The handbook's fonts (every character covered, every block fits the page), and the worksheet's
+    coverage; the handbook's FontFiles, or None after reporting why not."""
+    if edition.worksheet is not None:
+        glyphs.check_worksheet(edition.worksheet, edition.config, theme, options, sink)
+    return glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink, layouts)
+
+
 def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: BuildOptions, sink: Sink,
                  timings: dict) -> dict[Path, bytes]:
     started = time.perf_counter()

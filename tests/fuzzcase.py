@@ -18,12 +18,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from handbook import theme as themes, worksheet
-from handbook.typeset import prepare as glyphs
-from handbook.book import load_book
-from handbook.diagnostics import Diagnostic, Sink
-from handbook.pipeline import BuildOptions, read_edition
-from handbook.typeset.layout import typeset
+from handbook.diagnostics import Diagnostic, HandbookError, Sink
+from handbook.pipeline import BuildOptions, make_all
 
 CHAPTER = "01-fuzz.md"
 BOOK_TOML = """[book]
@@ -176,7 +172,7 @@ class Book:
         (self.content / "zh-Hans" / CHAPTER).write_text("# 章\n\n正文。\n", encoding="utf-8")
         self.file = self.content / "zh-Hans" / ("worksheet.md" if output == "worksheet" else CHAPTER)
         self.options = BuildOptions(content_dir=self.content, output_dir=folder / "out", cache_dir=cache_dir,
-                                    outputs=(output,))
+                                    outputs=(output,), force=True)
 
     def run(self, text: str | bytes, expected: frozenset[str] | None = None) -> Outcome:
         """Build the book with ``text`` as its chapter (or worksheet); ``expected``: characters the PDF must show."""
@@ -187,13 +183,13 @@ class Book:
             return Outcome("exception", f"{type(exc).__name__}: {exc}"[:300])
 
     def _build(self, expected: frozenset[str] | None) -> Outcome:
-        options, sink = self.options, Sink()
-        book = load_book(options.content_dir, options.project_root, sink)
-        theme = themes.load_theme(book.theme, options.templates_dir, options.project_root, sink)
-        edition = read_edition(book, book.variants[0], options, sink)
-        pdf = None
-        if not sink.errors:
-            pdf = self._make(edition, theme, sink)
+        """The pipeline's own orchestration (pipeline.make_all), in memory: nothing is written."""
+        sink = Sink()
+        try:
+            made = make_all(self.options, sink)[0]
+        except HandbookError:
+            made = []  # the configuration could not be read: the sink holds why
+        pdf = next((data for edition in made for data in edition.files.values()), None)
         if sink.errors:
             unlocated = [d for d in sink.errors if d.pos is None or not d.pos.line]
             if unlocated:
@@ -210,16 +206,6 @@ class Book:
             if missing:
                 return Outcome("missing-text", "".join(sorted(missing)))
         return Outcome("pdf", diagnostics=sink.warnings)
-
-
-    def _make(self, edition, theme, sink: Sink) -> bytes | None:
-        """The handbook (or the fillable worksheet) of the edition, as the pipeline makes it."""
-        options = self.options
-        if options.outputs == ("worksheet",):
-            files = worksheet.outputs(edition.worksheet, edition.config, theme, options, options.output_dir, sink)
-            return next(iter(files.values()), None)
-        fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)
-        return typeset(edition.document, theme, fonts) if fonts else None
 
 
 QPDF = shutil.which("qpdf")
