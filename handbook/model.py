@@ -164,6 +164,11 @@ class Document:
     assets: dict = field(default_factory=dict)  # figure source (Figure.pos.path, Figure.src) key -> Asset
 
 
+def caption_separator(lang: str) -> str:
+    """Between a figure's number and its caption: an ideographic space in Chinese and Japanese, else '. '."""
+    return "\u3000" if lang.split("-")[0] in ("zh", "ja") else ". "
+
+
 def asset_key(figure: "Figure") -> str:
     """Which asset a figure draws: its source as written, from its chapter's file."""
     return f"{figure.pos.path}|{figure.src}"

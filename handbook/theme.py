@@ -15,7 +15,8 @@ from .tomlconfig import TomlFile
 _NUMBER = (int, float)
 SCHEMA: dict[str, dict[str, type | tuple]] = {
     "page": {"width_mm": _NUMBER, "height_mm": _NUMBER, "measure_em": int, "lines": int, "top_mm": _NUMBER,
-             "inner_share": _NUMBER, "chapter_recto": bool, "notes": str},
+             "inner_share": _NUMBER, "chapter_recto": bool, "notes": str,
+             "note_numbers": str},
     "body": {"size": _NUMBER, "leading": _NUMBER, "indent_em": _NUMBER, "paragraph_space": _NUMBER},
     "headings": {"h1_size": _NUMBER, "h2_size": _NUMBER, "h3_size": _NUMBER, "space_before": _NUMBER,
                  "space_after": _NUMBER},
@@ -25,7 +26,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
 # Allowed values (inclusive) of numbers that may be zero or are shares; every other number is 0.1 to 1000.
 RANGES = {"indent_em": (0, 10), "paragraph_space": (0, 100), "space_before": (0, 200), "space_after": (0, 200),
           "top_mm": (0, 500), "inner_share": (0, 1), "measure_em": (1, 200), "lines": (1, 200)}
-CHOICES = {"notes": ("foot", "end")}  # keys whose value is one of a few words
+CHOICES = {"notes": ("foot", "end"), "note_numbers": ("chapter", "page")}  # keys whose value is one of a few words
 _FONTSET_KEYS = {"family": str, "regular": int, "bold": int, "system": bool}
 _REQUIRED_FONTSET_KEYS = ("family", "regular", "bold")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -69,7 +69,8 @@ def test_a_long_note_continues_at_the_foot_of_the_next_page(pdf):
     assert body and min(c["top"] for c in end) > max(c["bottom"] for c in body)
 
 
-def test_chapter_endnotes_remain_a_theme_choice():
+def typeset_with(page: dict) -> list[str]:
+    """examples/features (zh-Hans) typeset in-process with theme [page] settings: the text of each page."""
     options = BuildOptions(content_dir=EXAMPLE)
     sink = Sink()
     book = load_book(options.content_dir, options.project_root, sink)
@@ -77,12 +78,23 @@ def test_chapter_endnotes_remain_a_theme_choice():
     edition = read_edition(book, book.variant("zh-Hans"), options, sink)
     fonts = glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink)
     assert fonts is not None, sink.items
-    ending = replace(theme, page={**theme.page, "notes": "end"})
-    texts = []
-    document = pdfium.PdfDocument(io.BytesIO(typeset(edition.document, ending, fonts)))
-    for page in document:
-        texts.append(squash(page.get_textpage().get_text_range()))
-    document.close()
-    text = "".join(texts)
+    document = pdfium.PdfDocument(io.BytesIO(typeset(edition.document, replace(theme, page={**theme.page, **page}),
+                                                     fonts)))
+    try:
+        return [squash(page.get_textpage().get_text_range()) for page in document]
+    finally:
+        document.close()
+
+
+def test_chapter_endnotes_remain_a_theme_choice():
+    text = "".join(typeset_with({"notes": "end"}))
     last_paragraph = text.index("下一次沟通就越顺利")  # the chapter's last paragraph, then its notes
     assert text.index("1这是一条脚注") > last_paragraph and text.index("2这是一条很长的注释") > last_paragraph
+
+
+@pytest.mark.parametrize("numbers, printed", [("chapter", "3"), ("page", "1")])
+def test_notes_are_numbered_per_chapter_or_per_page_as_the_theme_says(numbers, printed):
+    pages = typeset_with({"note_numbers": numbers})
+    page = next(text for text in pages if "记录可以写在配套的工作表上" in text)
+    assert "这是一条脚注" not in page  # notes 1 and 2 are on an earlier page: per page, this one is the first
+    assert f"机会{printed}。" in page and f"{printed}记录可以写在配套的工作表上" in page  # reference and note agree

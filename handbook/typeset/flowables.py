@@ -160,6 +160,7 @@ class TextBlock(Flowable):
         font_state, color_state, space_state, scale_state = None, None, 0.0, 1.0
         selects: dict[tuple, str] = {}  # (font, size, subset) -> its Tf operator
         log = getattr(canvas, "line_log", None)
+        notes = getattr(getattr(canvas, "_doctemplate", None), "notes", None)
         for number, line in enumerate(lines):
             baseline = self.baseline(number)
             x0 = spec.left_indent + line.offset
@@ -187,7 +188,10 @@ class TextBlock(Flowable):
                     ops.append(f"{fp_str(piece.scale * 100)} Tz")
                     scale_state = piece.scale
                 font = pdfmetrics.getFont(run.font)
-                for subset, data in font.splitString(piece.text, doc):
+                text = piece.text
+                if "sup" in run.marks and notes is not None and run.href in notes.numbers:
+                    text = notes.numbers[run.href]  # numbered per page: the number the page gave the note
+                for subset, data in font.splitString(text, doc):
                     key = (run.font, run.size, subset)
                     if key != font_state:
                         select = selects.get(key)

@@ -209,7 +209,7 @@ class StoryBuilder:
                 "chapter": number, "number": block.number}
             spans = (model.Span(label, frozenset({"strong"})),)
             if block.caption:
-                spans += (model.Span("\u3000" + block.caption),)
+                spans += (model.Span(model.caption_separator(self.doc.meta.lang) + block.caption),)
             caption = self.text(spans, "caption")
         fonts = (self.metrics.names["regular"], self.metrics.names["bold"])
         return FigureBlock(block, asset, caption, url, fonts, self.geometry.text_height,
@@ -416,8 +416,8 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     decor = PageDecor(metrics.names["regular"], small["head_size"], small["folio_size"], theme.colors["muted"],
                       theme.colors["rule"], document.meta.title)
     meta = document.meta
-    notes = FootNotes(builder.notes, geometry.measure, theme.colors["rule"], builder.styles["note"].leading) \
-        if builder.notes else None
+    notes = FootNotes(builder.notes, geometry.measure, theme.colors["rule"], builder.styles["note"].leading,
+                      theme.page.get("note_numbers", "chapter") == "page") if builder.notes else None
     doc = BookDocTemplate(buffer, geometry, decor, notes, title=meta.title, author=meta.author,
                           subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.lang, invariant=1)

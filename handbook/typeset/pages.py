@@ -11,7 +11,7 @@ what is left keeps at least two lines under its reference and continues at the f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
@@ -74,8 +74,11 @@ NOTE_MIN_LINES = 2  # lines of a note kept on the page of its reference when the
 class FootNotes:
     """The notes of the book (key -> its paragraphs, laid out at the measure) and those of the page being made."""
 
-    def __init__(self, notes: dict[str, list[TextBlock]], width: float, rule_color: str, gap: float):
+    def __init__(self, notes: dict[str, list[TextBlock]], width: float, rule_color: str, gap: float,
+                 per_page: bool = False):
         self.notes = notes
+        self.per_page = per_page  # numbered 1, 2, 3 on each page (else as written: per chapter)
+        self.numbers: dict[str, str] = {}  # per page: note key -> the number its reference and label print
         self.width = width
         self.rule_color = rule_color
         self.gap = gap  # the space above the notes, with the short rule in it
@@ -114,6 +117,13 @@ class FootNotes:
 
     def new(self, flowable, width: float) -> list[str]:
         return [key for key in note_keys(flowable, width) if key in self.notes and key not in self.done]
+
+    def number(self, keys: list[str]) -> None:
+        """Give ``keys`` (new on this page) their numbers before their reference is drawn."""
+        if self.per_page:
+            firsts = sum(1 for key, start, _ in self.placed if start == 0)
+            for offset, key in enumerate(keys, start=1):
+                self.numbers[key] = str(firsts + offset)
 
     def place(self, key: str, start: int, end: int) -> None:
         self.placed.append((key, start, end))
@@ -157,6 +167,8 @@ class FootNotes:
                 count = len(block.lines_for(self.width))
                 last = lines[stop - 1][1]
                 piece = block.fragment(first, last + 1, count)
+                if piece.deco.label and key in self.numbers:
+                    piece.deco = replace(piece.deco, label=self.numbers[key])
                 piece.wrap(self.width, piece.spec.leading * (last + 1 - first))
                 y -= piece.height
                 piece.drawOn(canvas, left, y)
@@ -182,6 +194,7 @@ class NoteFrame(Frame):
             return Frame.add(self, flowable, canv, trySplit)
         base = self._y1 + self.notes.height()
         self._y1p = base + self.notes.cost(new)
+        self.notes.number(new)
         if Frame.add(self, flowable, canv, trySplit):
             for key in new:
                 self.notes.place(key, 0, len(self.notes.note_lines(key)))

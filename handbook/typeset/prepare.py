@@ -39,7 +39,7 @@ def document_text(document: model.Document) -> str:
             parts.extend(_block_text(note.blocks))
     # figures: their numbered captions, QR codes' addresses, the text SVG figures draw; cross-references
     words = document.strings.get("figure", "Figure") + document.strings.get("xref", "")
-    parts += [re.sub(r"%\(\w+\)s", "", words), "\u3000-"]
+    parts += [re.sub(r"%\(\w+\)s", "", words), model.caption_separator(document.meta.lang)]
     parts.extend(asset.text if asset.kind == "svg" else asset.path for asset in document.assets.values()
                  if asset.kind in ("svg", "qr"))
     return "".join(parts)
