@@ -146,6 +146,8 @@ def test_unknown_image_kinds_and_bad_files_are_located_errors_and_the_pdfs_stay(
                                        'style="fill:url(https://example.com/p.svg#a)"/></svg>')
     (figures / "xxe.svg").write_text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">'
                                      ']><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>')
+    (figures / "odd.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><path d="M 1 1 L Q Z '
+                                     'z 9"/><text x="a" y="b" font-size="-3">x</text></svg>')  # svglib raised here
     cases = [  # (Markdown, message)
         ("![缺失](../figures/missing.png)", "image file '../figures/missing.png' not found"),
         ("![外面](../../../../../../../etc/passwd)", "is outside the book's folder: nothing outside it is read"),
@@ -181,6 +183,12 @@ def test_unknown_image_kinds_and_bad_files_are_located_errors_and_the_pdfs_stay(
     assert len(errors) == len(cases)
     assert old.read_bytes() == b"%PDF previous"
     assert seconds < 10  # the bomb is refused from its header (the whole run, Python's start included)
+    # An SVG svglib cannot draw is found when the pages are measured, a stage later: alone, it is an error too.
+    chapter.write_text("# 三、坏图片\n\n![怪](../figures/odd.svg)\n", encoding="utf-8")
+    result = run_build("--content", str(book), "--output", str(out), "--variant", "zh-Hans", "--only", "handbook")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "03-bad.md:3:1: error: SVG '../figures/odd.svg' cannot be drawn" in result.stderr
+    assert old.read_bytes() == b"%PDF previous"
 
 
 def _png_header(width: int, height: int) -> bytes:

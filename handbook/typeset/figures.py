@@ -100,7 +100,7 @@ def print_pixels(path: str, max_width_px: int):
 
 
 @lru_cache(maxsize=32)
-def _svg_drawing(path: str, regular: str, bold: str):
+def svg_drawing(path: str, regular: str, bold: str):
     from svglib.fonts import FontMap
     from svglib.svglib import svg2rlg
 
@@ -189,7 +189,7 @@ class FigureBlock(Flowable):
         self.canv.drawImage(ImageReader(image), x, y, width, height, mask="auto" if image.mode == "RGBA" else None)
 
     def _draw_svg(self, x, y, width, height):
-        drawing = _svg_drawing(self.asset.path, *self.fonts)
+        drawing = svg_drawing(self.asset.path, *self.fonts)
         canvas = self.canv
         canvas.saveState()
         canvas.translate(x, y)

@@ -14,7 +14,7 @@ from reportlab.platypus import Table
 
 from .. import model
 from ..diagnostics import Sink, SourcePos
-from .figures import LOW_DPI, placed_size, print_dpi
+from .figures import LOW_DPI, placed_size, print_dpi, svg_drawing
 from .flowables import TextBlock
 from .layout import FontFiles, Metrics, StoryBuilder
 from .linecache import LineCache
@@ -84,6 +84,18 @@ class _Checker:
         """A raster printed below 150 dpi at its placed size looks soft: a warning (not an error: a
         screenshot may be all there is)."""
         asset = self.builder.doc.assets.get(model.asset_key(block))
+        if asset is not None and asset.kind == "svg":
+            names = self.builder.metrics.names
+            try:
+                drawing = svg_drawing(asset.path, names["regular"], names["bold"])
+            except Exception as exc:  # noqa: BLE001 -- svglib fails in many ways on SVG it cannot read
+                drawing = None
+                reason = str(exc).split("\n")[0][:80] or type(exc).__name__
+            else:
+                reason = "svglib found nothing to draw"
+            if drawing is None or not drawing.width or not drawing.height:
+                self.sink.error(f"SVG '{block.src}' cannot be drawn ({reason})", block.pos,
+                                "save it again as plain SVG (e.g. Inkscape's 'Plain SVG')")
         if asset is None or asset.kind != "raster":
             return
         width, _ = placed_size(block, asset, self.geometry.measure, self.geometry.text_height * 0.8)
