@@ -14,6 +14,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .atomic import write_atomically
 from .diagnostics import relative
 
 
@@ -42,9 +43,7 @@ def canonical(value):
         return value
     if kind is tuple or kind is list:
         return tuple(canonical(item) for item in value)
-    names = _FIELDS.get(kind)
-    if names is None and dataclasses.is_dataclass(kind):
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    names = _field_names(kind)
     if names is not None:
         return (kind.__name__,) + tuple((name, canonical(getattr(value, name))) for name in names)
     if isinstance(value, dict):
@@ -57,7 +56,12 @@ def canonical(value):
 
 
 _PLAIN = {str, int, float, bool, type(None), bytes}  # returned as they are: most of a document's leaves
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names (dataclasses.fields() is slow)
+
+
+@lru_cache(maxsize=256)
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (dataclasses.fields() is slow); None for other types."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 def _file_digest(path: Path) -> str | None:
@@ -96,7 +100,4 @@ class Stamps:
         """Merged with what another build may have recorded meanwhile, written atomically; a lost record
         only costs one rebuild."""
         records = {**self._load(), **self.changed}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(records, sort_keys=True, indent=0), encoding="utf-8")
-        os.replace(temp, self.path)
+        write_atomically(self.path, json.dumps(records, sort_keys=True, indent=0).encode("utf-8"))
