@@ -249,3 +249,106 @@ def test_two_page_pdf_embeds_both_weights(sc, cache, tmp_path):
         used = {c["fontname"].split("+")[-1] for p in doc.pages for c in p.chars}
     assert used == set(names)
     assert pdf.read_bytes().count(b"/FontFile2") == 2
+
+
+# --- ideographic variation sequences (issue 15, item 6) --------------------------------------------------
+# All five pinned faces have a cmap format 14 subtable: JP 14,787 sequences (1,468 with a glyph of their own,
+# 葛 + U+E0100 among them), KR 322, SC 25, TC 18, HK 30 (SC: 郎 + U+FE00 is 郞; none has 葛 + U+E0100).
+GE = "葛\U000E0100"  # 葛 with the lower part ヒ (Adobe-Japan1), a glyph without a code point of its own
+LANG = "郎\ufe00"  # the CJK compatibility ideograph's form (U+FA2E's glyph in SC)
+
+
+@pytest.fixture(scope="module")
+def jp(cache) -> fonts.FaceLocation:
+    return faces.locate_face("Noto Sans CJK JP", cache_dir=cache, system=False)[0]
+
+
+def test_variant_glyphs_are_the_faces_format_14_with_stable_code_points(jp, sc, cache):
+    ge = fonts.variant_glyphs(jp, cache)
+    code, gid = ge[GE]
+    assert fonts.VARIANT_START <= code <= fonts.VARIANT_END and gid != fonts._cmap(jp, cache)[0x845B]
+    assert "葛\U000E0101" not in ge and fonts.has_sequence(jp, "葛\U000E0101", cache)  # its glyph is the base's
+    assert GE not in fonts.variant_glyphs(sc, cache) and not fonts.has_sequence(sc, GE, cache)
+    assert LANG in fonts.variant_glyphs(sc, cache)
+    assert fonts.variant_glyphs(jp, cache) == ge  # the same in every book set in the face (read back from disk)
+    assert fonts.variation_sequences(f"诸{GE}亮，{LANG}，☎\ufe0f，A\ufe00") == {GE, LANG}
+
+
+def test_a_variant_is_drawn_from_its_own_glyph_at_its_code_point(jp, cache):
+    data = fonts.prepare_face(jp, 400, ["葛", GE, "中"], cache)
+    font = load(data)
+    code, gid = fonts.variant_glyphs(jp, cache)[GE]
+    cmap = font.getBestCmap()
+    assert set(cmap) == {0x20, ord("葛"), ord("中"), code}
+    assert font["glyf"][cmap[code]].getCoordinates(font["glyf"])[0] != \
+        font["glyf"][cmap[ord("葛")]].getCoordinates(font["glyf"])[0]
+    _, _, (drawn,) = outlines.draw_face(jp, [gid], [400])  # the face's glyph for the sequence, drawn alone
+    alone = Glyph(drawn[0])
+    alone.expand(font["glyf"])
+    assert alone.getCoordinates(font["glyf"])[0] == font["glyf"][cmap[code]].getCoordinates(font["glyf"])[0]
+    assert fonts.prepare_face(jp, 400, ["葛", "中"], cache) != data  # the sequence is part of the font's key
+
+
+def _variant_book(root: Path, family: str | None) -> tuple[Path, Path]:
+    """A one-chapter book whose paragraph holds 葛 + U+E0100, 葛 + U+E0101 (a default sequence), plain 葛,
+    and 郎 + U+FE00; with ``family``, its zh-Hans font set is that family (a pinned face)."""
+    content = root / "content"
+    (content / "zh-Hans").mkdir(parents=True)
+    toml = (Path(__file__).parent / "stress" / "book.toml").read_text(encoding="utf-8")
+    if family:
+        toml += f'\n[fonts.SC]\nfamily = "{family}"\nregular = 400\nbold = 700\nsystem = false\n'
+    (content / "book.toml").write_text(toml, encoding="utf-8")
+    chapter = content / "zh-Hans" / "01-names.md"
+    chapter.write_text(f"---\nshort_title: 异体字\n---\n# 异体字\n\n诸{GE}亮姓{GE}，葛\U000E0101与葛。新{LANG}与新郎。\n",
+                       encoding="utf-8")
+    return content, chapter
+
+
+def _build_variant_book(tmp_path: Path, family: str | None):
+    import pypdfium2 as pdfium
+    from conftest import run_build
+
+    content, chapter = _variant_book(tmp_path, family)
+    out = tmp_path / "out"
+    result = run_build("--content", str(content), "--output", str(out), "--variant", "zh-Hans", "--only", "handbook")
+    assert result.returncode == 0, result.stderr
+    document = pdfium.PdfDocument((out / "zh-Hans" / "handbook.pdf").read_bytes())
+    page = next(p for p in document if "诸" in p.get_textpage().get_text_range())
+    text = page.get_textpage()
+    bitmap = page.render(scale=8).to_pil().convert("L")
+
+    def drawn(nth: int, char: str):
+        """The pixels of the nth ``char`` on the page, scaled to 48 × 48."""
+        found = [i for i in range(text.count_chars()) if text.get_text_range(i, 1) == char]
+        left, bottom, right, top = text.get_charbox(found[nth])
+        height = page.get_height()
+        box = tuple(round(v * 8) for v in (left, height - top, right, height - bottom))
+        return bitmap.crop(box).resize((48, 48)).tobytes()
+
+    return result.stderr, text.get_text_range(), drawn, chapter
+
+
+def same(a: bytes, b: bytes) -> bool:
+    """The same glyph, drawn at another fraction of a pixel (measured: under 0.01 the same, over 0.3 not)."""
+    return sum(abs(x - y) for x, y in zip(a, b)) / (255 * len(a)) < 0.05
+
+
+def test_a_variation_sequence_draws_the_faces_variant_and_copies_as_written(tmp_path):
+    """Through the real command, in the pinned face that has 葛 + U+E0100 (JP)."""
+    stderr, copied, drawn, _ = _build_variant_book(tmp_path, "Noto Sans CJK JP")
+    assert f"诸{GE}亮姓{GE}，葛与葛。" in copied  # the variant copies as 葛 + selector; a default one as 葛
+    assert same(drawn(0, "葛"), drawn(1, "葛")) and not same(drawn(0, "葛"), drawn(3, "葛"))  # the variant
+    assert same(drawn(2, "葛"), drawn(3, "葛"))  # 葛 + U+E0101: the face's glyph for it is 葛's own
+    assert "warning" in stderr and "'郎︀' (U+90CE U+FE00) is not in the font 'Noto Sans CJK JP'" in stderr
+
+
+def test_a_sequence_the_face_lacks_is_its_base_character_with_a_warning_where_it_was_written(tmp_path):
+    """The book's own face (SC) has 郎 + U+FE00 but not 葛 + U+E0100: that one is drawn as 葛, located."""
+    stderr, copied, drawn, chapter = _build_variant_book(tmp_path, None)
+    assert "诸葛亮姓葛，葛与葛。新郎︀与新郎。" in copied
+    assert same(drawn(0, "葛"), drawn(3, "葛")) and not same(drawn(0, "郎"), drawn(1, "郎"))
+    warnings = [line for line in stderr.splitlines() if ": warning: " in line]
+    assert len(warnings) == 2, stderr  # 葛 + U+E0100 and 葛 + U+E0101, each once, where first written
+    assert warnings[0].endswith("01-names.md:6:2: warning: variation sequence '葛󠄀' (U+845B U+E0100) is not in the "
+                                "font 'Noto Sans CJK SC': its base character is drawn"), warnings
+    assert "01-names.md:6:9: warning: variation sequence '葛󠄁' (U+845B U+E0101)" in warnings[1]

@@ -10,8 +10,11 @@ The steps, in order (clreq "basic" prohibition level; DESIGN §4):
    signs and units (``12.5%``, ``¥1,234.50``) or a URL is one token, split into pieces only where
    :mod:`tokens` allows a line to end inside it (URLs and e-mail addresses after ``/ . - _ ? & = # @``,
    code after ``/ - _ .``, English words at dictionary hyphenation points, with a visible hyphen; numbers
-   never; a URL also inside a segment, as a last resort). Default-ignorable characters (variation selectors, ZWJ, soft hyphen …) are not drawn. Adjacent
-   full-width marks share space (``。”`` is 1.5 em) when the edition compresses punctuation (mainland, Hong Kong).
+   never; a URL also inside a segment, as a last resort). Default-ignorable characters (variation
+   selectors, ZWJ, soft hyphen …) are not drawn; a variation selector after an ideograph makes the atom
+   the code point at which the prepared font draws the face's variant (:func:`fonts.variant_char`), where
+   it has one. Adjacent full-width marks share space (``。”`` is 1.5 em) when the edition compresses
+   punctuation (mainland, Hong Kong).
 2. :func:`totalfit.total_fit`: the breaks of least total demerits (Knuth–Plass) among the legal ones: not
    before a closing mark (``NO_START``), not after an opening one (``NO_END``), not inside ``——``/``……``,
    not between a number and its Han unit (``30天``) unless nothing else works; marks inside a line may be
@@ -155,6 +158,11 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
             if kind == "invisible":
                 if word and char in (tokens.SOFT_HYPHEN, tokens.ZERO_WIDTH_SPACE):
                     marks.append((len(word), char == tokens.SOFT_HYPHEN))  # a break point the author wrote
+                elif not word and atoms and atoms[-1].kind == "han" and atoms[-1].run is run \
+                        and tokens.is_variation_selector(char) and tokens.is_ideograph(atoms[-1].text):
+                    variant = _variant(run.font, atoms[-1].text + char)  # 葛 + U+E0100: its own glyph
+                    if variant is not None:
+                        atoms[-1] = Atom(variant, run, advance(variant, run.font, run.size), "han")
                 continue
             if kind == "han":
                 if word:
@@ -176,6 +184,14 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
 
 
 _CHAR_CACHE: dict = {}  # (font, size, advance) -> {char: (width, wide)}
+
+
+def _variant(font: str, sequence: str) -> str | None:
+    """The code point the prepared font draws a variation sequence's glyph at, or None: the base is drawn
+    (the font has no such variant, which the coverage check has warned of, or its glyph is the base's)."""
+    from .fonts import variant_char  # only for a variation selector after an ideograph
+
+    return variant_char(font, sequence)
 
 
 def _link(atoms: list[Atom]) -> None:

@@ -16,6 +16,10 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
   only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers).
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
 - Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
+- Ideographic variation sequences (葛 + U+E0100): the face's cmap format 14 says which glyph; the
+  prepared font carries it at a Private Use code point of its own (the sequence's rank among the face's
+  variants: the same in every book), the layout draws that code point, and the PDF's ToUnicode maps it
+  back to the sequence (:func:`variant_glyphs`, :func:`variant_char`).
 - This module keeps the caches; finding and opening faces live in :mod:`faces`, drawing and
   assembling in :mod:`outlines`, imported only on a cache miss, so a warm build never loads fontTools'
   outline code.
@@ -36,6 +40,7 @@ import fontTools
 
 from ..atomic import write_atomically
 from .faces import FaceLocation, FontError, identity as _identity, open_face
+from .tokens import is_ideograph, is_variation_selector
 
 CODE_VERSION = "fonts-1"  # bump whenever the bytes produced for the same input change
 KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebuilt from glyph stores)
@@ -77,6 +82,104 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
             write_atomically(path, flat.tobytes())
         _CMAPS[path] = dict(zip(flat[0::2], flat[1::2]))
     return _CMAPS[path]
+
+
+# --- ideographic variation sequences ---------------------------------------------------------
+# 葛 + U+E0100 selects a glyph of its own (cmap format 14), which has no code point: the prepared font gives
+# it one in the Supplementary Private Use Area, by the sequence's rank among the face's variant glyphs (so
+# it is the same in every book set in that face, and a cached line layout holding it stays right). The
+# layout writes that code point (cjk asks :func:`variant_char`); the PDF's ToUnicode maps it back to the
+# base and selector, so copied text is the real character.
+VARIANT_START = 0xF0000  # Supplementary Private Use Area-A and -B: 131,068 code points
+VARIANT_END = 0x10FFFD
+_UVS: dict[Path, dict[tuple[int, int], int]] = {}
+_VARIANT_TEXT: dict[str, dict[str, str]] = {}  # prepared font's PostScript name -> {sequence: its code point}
+
+
+def variation_sequences(text: str) -> set[str]:
+    """Each ideograph followed by a variation selector in ``text`` (葛 + U+E0100), as a 2-character string."""
+    if not any(is_variation_selector(ch) for ch in set(text)):
+        return set()
+    return {text[i - 1:i + 1] for i in range(1, len(text)) if is_variation_selector(text[i])
+            and is_ideograph(text[i - 1])}
+
+
+def _variations(location: FaceLocation, cache_dir: Path) -> dict[tuple[int, int], int]:
+    """(base, selector) -> glyph id, of the face's cmap format 14 (a default sequence: the base's glyph),
+    kept on disk as flat uint32 triples."""
+    path = Path(cache_dir) / f"uvs-{_key(_identity(location.path), location.index, CODE_VERSION)}.bin"
+    if path not in _UVS:
+        flat = array("I")
+        try:
+            flat.frombytes(path.read_bytes())
+        except OSError:
+            with damaged(location), open_face(location) as font:
+                table = font["cmap"].getcmap(0, 5)
+                best = font["cmap"].getBestCmap() or {}
+                for selector, pairs in sorted(table.uvsDict.items()) if table else ():
+                    for base, name in sorted(pairs):
+                        name = name or best.get(base)
+                        if name is not None:
+                            flat.extend((base, selector, font.getGlyphID(name)))
+            write_atomically(path, flat.tobytes())
+        _UVS[path] = {(b, v): g for b, v, g in zip(flat[0::3], flat[1::3], flat[2::3])}
+    return _UVS[path]
+
+
+def variant_glyphs(location: FaceLocation, cache_dir: Path) -> dict[str, tuple[int, int]]:
+    """Sequences the face draws with a glyph other than the base's -> (its code point in the prepared font,
+    glyph id in the face). Sequences whose glyph is the base's (default ones) are not here: they need none."""
+    cmap, out = _cmap(location, cache_dir), {}
+    variants = sorted(item for item in _variations(location, cache_dir).items() if cmap.get(item[0][0]) != item[1])
+    for rank, ((base, selector), gid) in enumerate(variants[:VARIANT_END - VARIANT_START - 1]):  # 131,068
+        code = VARIANT_START + rank
+        if code > 0xFFFFD:
+            code += 2  # U+FFFFE and U+FFFFF are noncharacters
+        out[chr(base) + chr(selector)] = (code, gid)
+    return out
+
+
+def has_sequence(location: FaceLocation, sequence: str, cache_dir: Path) -> bool:
+    """Whether the face knows the variation sequence (with its own glyph or the base's)."""
+    return (ord(sequence[0]), ord(sequence[1])) in _variations(location, cache_dir)
+
+
+def variant_char(font_name: str, sequence: str) -> str | None:
+    """The character a registered (prepared) font draws ``sequence`` with, or None (draw the base)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    try:
+        name = pdfmetrics.getFont(font_name).face.name
+    except (KeyError, AttributeError):
+        return None
+    return _VARIANT_TEXT.get(name.decode("latin-1") if isinstance(name, bytes) else name, {}).get(sequence)
+
+
+def _to_unicode(previous):
+    """ReportLab's ToUnicode CMap, with each variant's code point mapped back to its base and selector."""
+
+    def to_unicode(fontname: str, subset: list[int]) -> str:
+        cmap = previous(fontname, subset)
+        known = _VARIANT_TEXT.get(fontname.split("+", 1)[-1])
+        if not known:
+            return cmap
+        text = {ord(code): sequence for sequence, code in known.items()}
+        lines = cmap.split("\n")
+        first = next(k for k, line in enumerate(lines) if line.endswith("beginbfchar")) + 1
+        for i, code in enumerate(subset):
+            if code in text and lines[first + i].startswith(f"<{i:02X}> "):
+                lines[first + i] = f"<{i:02X}> <{text[code].encode('utf-16-be').hex().upper()}>"
+        return "\n".join(lines)
+
+    to_unicode.variants = True
+    return to_unicode
+
+
+def _install_to_unicode() -> None:
+    from reportlab.pdfbase import ttfonts
+
+    if not getattr(ttfonts.makeToUnicodeCMap, "variants", False):
+        ttfonts.makeToUnicodeCMap = _to_unicode(ttfonts.makeToUnicodeCMap)
 
 
 def face_identity(location: FaceLocation, weight: int) -> str:
@@ -124,11 +227,22 @@ def _load_store(path: Path) -> dict:
 def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[str],
                   cache_dir: Path) -> list[bytes]:
     """Fonts for several (face, weight) pairs; each face is opened and interpreted once."""
-    cache_dir, text = Path(cache_dir), "".join(sorted(set("".join(chars))))
+    chars = set(chars)
+    sequences = sorted(c for c in chars if len(c) == 2)  # variation sequences (葛 + U+E0100): their glyphs
+    cache_dir, text = Path(cache_dir), "".join(sorted(set("".join(c for c in chars if len(c) == 1))))
     results: dict[tuple, bytes] = {}
     todo: dict[FaceLocation, dict[int, str]] = {}
+    variants = {}
     for location, weight in requests:
-        key = _key(_identity(location.path), location.index, weight, text, fontTools.version, CODE_VERSION)
+        key = _key(_identity(location.path), location.index, weight, text, fontTools.version, CODE_VERSION,
+                   *([sequences] if sequences else []))
+        if sequences:
+            if location not in variants:
+                own = variant_glyphs(location, cache_dir)
+                variants[location] = {s: own[s] for s in sequences if s in own}
+            _VARIANT_TEXT[f"{_stem(location, weight)}-{key[:8]}"] = {
+                s: chr(code) for s, (code, _) in variants[location].items()}
+            _install_to_unicode()
         try:
             results[location, weight] = (cache_dir / f"font-{_stem(location, weight)}-{key}.ttf").read_bytes()
         except OSError:
@@ -140,7 +254,10 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     plans, jobs = [], []
     for location, keys in todo.items():
         cmap = _cmap(location, cache_dir)
-        cps = [-1] + sorted({0x20, *map(ord, text)} & cmap.keys())
+        if variants.get(location):  # a variant's own glyph, at its code point
+            cmap = {**cmap, **dict(variants[location].values())}
+        cps = [-1] + sorted({0x20, *map(ord, text)} & cmap.keys()) + \
+            sorted(code for code, _ in variants.get(location, {}).values())
         stores = {w: _load_store(_store_path(cache_dir, location, w)) for w in keys}
         missing = [cp for cp in cps if any(cp not in s["glyphs"] for s in stores.values())]
         plans.append((location, keys, cps, stores, missing))

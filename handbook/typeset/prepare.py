@@ -111,13 +111,15 @@ def locate(char: str, sources, extra_files: list[Path], root: Path) -> SourcePos
 
 def check_coverage(document: model.Document, sources, config, theme, options, sink: Sink):
     """The face and the characters it must draw, or None after reporting each missing character."""
-    return check_text(document_text(document), sources, config, theme, options, sink)
+    return check_text(document_text(document), sources, config, theme, options, sink, variants=True)
 
 
-def check_text(text: str, sources, config, theme, options, sink: Sink):
+def check_text(text: str, sources, config, theme, options, sink: Sink, variants: bool = False):
     """Coverage of any drawn text (a document's, a worksheet's): ((regular face, its weight), (bold face,
     its weight)), font set, characters; or None. A variable family gives one face for both; a static
-    family the files nearest each weight."""
+    family the files nearest each weight. ``variants``: the characters also hold the ideographic variation
+    sequences the faces have (2-character strings, for :func:`fonts.prepare_faces`; a worksheet draws
+    their base characters)."""
     fontset = theme.fontsets.get(config.fontset)
     if fontset is None:
         sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
@@ -143,9 +145,8 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
     backwards = sorted(ch for ch in chars if unicodedata.bidirectional(ch) in ("R", "AL"))
     missing = sorted(ch for ch in chars if ord(ch) not in coverage and ch != " " and ch not in backwards)
     if not (backwards or missing):
-        return chosen, fontset, chars
-    extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
-    extra.append(options.content_dir / "book.toml")
+        return chosen, fontset, chars | _variants(text, chosen, fontset, sources, options, sink) if variants else chars
+    extra = _extra_files(options)
     places = sorted((locate(ch, sources, extra, options.project_root) or SourcePos(""), ch) for ch in backwards)
     lines = set()
     for where, char in places:  # even a font that has them would print them left to right and unjoined
@@ -159,6 +160,29 @@ def check_text(text: str, sources, config, theme, options, sink: Sink):
                    f"is not in the font '{fontset.family}'", locate(char, sources, extra, options.project_root),
                    "remove or replace it, or choose a font set that has it")
     return None
+
+
+def _extra_files(options) -> list[Path]:
+    """Files besides the content that may hold drawn text: templates, translations, book.toml."""
+    extra = sorted(options.templates_dir.rglob("*.j2")) + sorted(options.templates_dir.rglob("*.po"))
+    extra.append(options.content_dir / "book.toml")
+    return extra
+
+
+def _variants(text: str, chosen, fontset, sources, options, sink: Sink) -> set[str]:
+    """Ideographic variation sequences (葛 + U+E0100) whose own glyph the fonts must carry; a sequence the
+    face does not know is drawn as its base character, with a warning where it was written."""
+    found = set()
+    for sequence in sorted(fontfiles.variation_sequences(text)):
+        known = [fontfiles.has_sequence(face, sequence, options.cache_dir) for face, _ in chosen]
+        if all(known):
+            found.add(sequence)
+        else:
+            sink.warning(f"variation sequence '{sequence}' (U+{ord(sequence[0]):04X} U+{ord(sequence[1]):04X}) is not "
+                         f"in the font '{fontset.family}': its base character is drawn",
+                         locate(sequence, sources, _extra_files(options), options.project_root),
+                         "choose a font set whose face has this variant (cmap format 14), or remove the selector")
+    return found
 
 
 def prepare(requests, chars, fontset, config, options, sink: Sink) -> list[bytes] | None:

@@ -16,10 +16,11 @@ cost, and nothing else (no metrics, no ReportLab):
 - a token wider than the measure may, as a last resort (``LAST_RESORT``), break between any two characters.
 
 It also knows which characters Unicode says are *default ignorable* (variation selectors, ZWJ/ZWNJ,
-zero-width space, soft hyphen …): they are never drawn, and never a missing glyph. (An ideographic
-variation sequence, 葛 + U+E0100, is drawn as its base character: choosing the variant glyph would need
-the font's cmap format 14 carried through subsetting, which the font preparation does not do.) A soft
-hyphen or a zero-width space the author wrote inside a word is a break point (:func:`cjk.make_atoms`).
+zero-width space, soft hyphen …): they are never drawn, and never a missing glyph. A variation selector
+after an ideograph (葛 + U+E0100, an ideographic variation sequence) selects the face's variant glyph where
+its cmap format 14 has one (:func:`fonts.variant_glyphs`, :func:`cjk.make_atoms`), else the base character
+is drawn, with a warning where it was written. A soft hyphen or a zero-width space the author wrote inside
+a word is a break point (:func:`cjk.make_atoms`).
 """
 from __future__ import annotations
 
@@ -70,6 +71,19 @@ def is_ignorable(char: str) -> bool:
     if code < 0xAD:
         return False
     return any(low <= code <= high for low, high in _IGNORABLE)
+
+
+def is_variation_selector(char: str) -> bool:
+    """VS1-VS16 (U+FE00-FE0F) or VS17-VS256 (U+E0100-E01EF): after an ideograph, a variation sequence."""
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+def is_ideograph(char: str) -> bool:
+    """A CJK unified or compatibility ideograph (the bases of ideographic variation sequences)."""
+    code = ord(char)
+    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF \
+        or 0x20000 <= code <= 0x3FFFF
 
 
 def classify(token: str, code: bool = False) -> str:
