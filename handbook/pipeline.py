@@ -257,7 +257,6 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     context = {
         "book": meta, "variant": config.name,
         "chapters": [{"title": c.title, "short_title": c.short_title} for c in chapters],
-        "cover_drop": 110,
     }
     frame = templating.render_frame(env, context, options.project_root, sink)
     if frame is None:
