@@ -314,11 +314,11 @@ TEMPLATE_CASES = [
     ("undefined variable", "{{ book.title }}</p>", "{{ book.titel }}</p>",
      "templates/book.xml.j2:{line}: error: template uses an undefined variable: "
      "'handbook.model.FrontMatter object' has no attribute 'titel'"),
-    ("undefined name", "{{ cover_drop }}", "{{ cover_dropp }}",
-     "templates/book.xml.j2:{line}: error: template uses an undefined variable: 'cover_dropp' is undefined"),
-    ("not a number", "{{ cover_drop }}", "{{ cover_drop }}pt",
+    ("undefined name", '<space height="110"/>', '<space height="{{ cover_drop }}"/>',
+     "templates/book.xml.j2:{line}: error: template uses an undefined variable: 'cover_drop' is undefined"),
+    ("not a number", 'height="110"', 'height="110pt"',
      'templates/book.xml.j2: error: <space height="110pt"> in the book template: height must be a number of points'),
-    ("a space taller than the page", "{{ cover_drop }}", "5000",
+    ("a space taller than the page", 'height="110"', 'height="5000"',
      "templates/book.xml.j2: error: <space> taller than the page's text area (481 pt) in the 'cover' page"),
     ("include outside templates/", "<book>", "<book>{% include '../content/book.toml' %}",
      "templates/book.xml.j2:{line}: error: template not found: ../content/book.toml\n"
