@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
@@ -140,28 +141,39 @@ class ParsedMarkdown:
         return _INTERNAL_PLACEHOLDER.sub("", value).replace(STX, "").replace(ETX, "")
 
 
-_STATE: dict = {}
-_PARSER: list = []  # one configured Markdown, reused: building one compiles ~200 regular expressions
+class _Parser:
+    """One configured Markdown and the state its extensions share while parsing one text. Building one
+    compiles ~200 regular expressions, so each thread keeps one (extensions are passed as objects:
+    named ones make Markdown scan every installed package's entry points first, about 30 ms)."""
 
-
-def _parser() -> markdown.Markdown:
-    """Extensions are passed as objects: named ones make Markdown scan every installed package's entry
-    points first (importlib.metadata, about 30 ms a process)."""
-    if not _PARSER:
-        _PARSER.append(markdown.Markdown(extensions=[
+    def __init__(self):
+        self.state: dict = {}
+        self.md = markdown.Markdown(extensions=[
             TableExtension(), FootnoteExtension(BACKLINK_TEXT="", SUPERSCRIPT_TEXT="{}"), SaneListExtension(),
-            _SourceExtension(_STATE),
-        ]))
-    return _PARSER[0]
+            _SourceExtension(self.state),
+        ])
+
+    def parse(self, text: str) -> ParsedMarkdown:
+        md, state = self.md, self.state
+        md.reset()
+        state.clear()
+        state.update({"records": [], "blocks": None, "text": text.replace("\t", "    ")})
+        md.convert(text)
+        # Python-Markdown returns early for blank text, before any treeprocessor: an empty chapter.
+        root = state.pop("tree", None)
+        if root is None:
+            root = etree.Element("div")
+        result = ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))
+        state.clear()  # nothing of this text stays behind
+        return result
+
+
+_PER_THREAD = threading.local()
 
 
 def parse_markdown(text: str) -> ParsedMarkdown:
     """Parse Markdown; top-level elements carry ``data-line``; footnotes come last as ``div.footnote``."""
-    md = _parser()
-    md.reset()
-    _STATE.clear()
-    _STATE.update({"records": [], "blocks": None, "text": text.replace("\t", "    ")})
-    md.convert(text)
-    # Python-Markdown returns early for blank text, before any treeprocessor: an empty chapter.
-    root = _STATE.get("tree", etree.Element("div"))
-    return ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))
+    parser = getattr(_PER_THREAD, "parser", None)
+    if parser is None:
+        parser = _PER_THREAD.parser = _Parser()
+    return parser.parse(text)
