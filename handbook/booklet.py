@@ -19,8 +19,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject,
-    EncodedStreamObject, FloatObject, NameObject, StreamObject, create_string_object,
+    EncodedStreamObject, FloatObject, NameObject, NumberObject, StreamObject, create_string_object,
 )
+
+from .archival import OUTPUT_CONDITION, SRGB_ICC, Identity, xmp_packet
 
 MM = 72 / 25.4
 SHEETS = {"a4": (297 * MM, 210 * MM), "letter": (11 * 72.0, 8.5 * 72.0)}
@@ -279,5 +281,31 @@ def _set_metadata(writer: PdfWriter, reader: PdfReader, options: ImposeOptions, 
     root[NameObject("/ViewerPreferences")] = DictionaryObject({
         NameObject("/Duplex"): NameObject(flip), NameObject("/PrintScaling"): NameObject("/None")})
     writer.pdf_header = b"%PDF-1.7"  # /Duplex is a PDF 1.7 viewer preference
+    _archival(writer, {**kept, "/Subject": options.subject or DUPLEX_NOTE[options.duplex]},
+              str(lang.get_object()) if lang is not None else "")
     digest = hashlib.sha256(source + repr(options).encode()).digest()[:16]  # content-derived /ID
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+
+
+def _archival(writer: PdfWriter, info: dict, lang: str) -> None:
+    """PDF/A-2b: the XMP packet (matching the Info dictionary) and the sRGB output intent. Imposed sheets are
+    a print artefact, so the booklet claims level B only (no structure: the reading PDF is the accessible one)."""
+    producer = writer._info.get_object().get("/Producer") if writer._info is not None else None
+    who = Identity(title=str(info.get("/Title", "")), author=str(info.get("/Author", "")),
+                   subject=str(info.get("/Subject", "")), producer=str(producer or ""), lang=lang, pdfa="2b",
+                   pdfua=0)
+    metadata = DecodedStreamObject()
+    metadata.set_data(xmp_packet(who))
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    profile = DecodedStreamObject()
+    profile.set_data(SRGB_ICC)
+    profile[NameObject("/N")] = NumberObject(3)
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"), NameObject("/S"): NameObject("/GTS_PDFA1"),
+        NameObject("/OutputConditionIdentifier"): create_string_object(OUTPUT_CONDITION),
+        NameObject("/Info"): create_string_object(OUTPUT_CONDITION),
+        NameObject("/DestOutputProfile"): writer._add_object(profile)})
+    root = writer._root_object
+    root[NameObject("/Metadata")] = writer._add_object(metadata)
+    root[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])

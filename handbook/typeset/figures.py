@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable
 
 from .. import model
 from .flowables import TextBlock
+from .tagging import Node, link, tagged, tagger_of
 
 QR_SIDE = 26 * 72 / 25.4  # a QR code's printed side: 26 mm, quiet zone included
 QR_QUIET = 4  # modules of white around a QR code (the standard's quiet zone)
@@ -158,11 +159,34 @@ class FigureBlock(Flowable):
     def split(self, avail_width, avail_height):
         return []  # a figure and its caption are never parted
 
+    def structure(self, parent: tuple[Node, ...]) -> "FigureBlock":
+        """Tag the figure as a Figure element (its alt text) under ``parent``, its caption as a P after it;
+        a QR code's address is the text of the Link that holds the code's link annotation."""
+        self.parent = parent
+        self.node = Node("Figure", Alt=self.figure.alt or self.figure.caption or self.asset.path)
+        if self.caption:
+            self.caption.tag(parent + (Node("P"),))
+        if self.url:
+            self.url.tag(parent + (Node("P"), Node("Link")))
+        return self
+
+    def _tagged_picture(self, x, y, width, height):
+        canvas = self.canv
+        tagger = tagger_of(canvas)
+        if tagger is None:
+            return tagged(canvas, ())
+        path = getattr(self, "parent", ()) + (getattr(self, "node", None) or Node("Figure", Alt=self.figure.alt),)
+        x0, y0 = canvas.absolutePosition(x, y)
+        x1, y1 = canvas.absolutePosition(x + width, y + height)
+        tagger.element(path, canvas.getPageNumber()).attrs["BBox"] = (x0, y0, x1, y1)
+        return tagged(canvas, path)
+
     def draw(self):
         canvas = self.canv
         width, height = self.picture
         if self.asset.kind == "qr":
-            self._draw_qr(0.0, self.height - height, width)
+            with self._tagged_picture(0.0, self.height - height, width, width):
+                draw_qr(self.canv, self.asset.matrix, 0.0, self.height - height, width)
             x = width + self.gap * 2
             text = self._text_height(self.width - x)
             y = self.height - (self.height - text) / 2
@@ -172,13 +196,17 @@ class FigureBlock(Flowable):
                     block.drawOn(canvas, x, y)
                     if block is self.caption:
                         y -= block.getSpaceAfter()
+            side, y = width, self.height - height  # the link after the address, in its Link element
+            link(canvas, tagger_of(canvas), self.url.struct if self.url else (), (0.0, y, side, y + side),
+                 url=self.asset.path, contents=self.asset.path)
             return
         x = (self.width - width) / 2
         y = self.height - height
-        if self.asset.kind == "raster":
-            self._draw_raster(x, y, width, height)
-        else:
-            self._draw_svg(x, y, width, height)
+        with self._tagged_picture(x, y, width, height):
+            if self.asset.kind == "raster":
+                self._draw_raster(x, y, width, height)
+            else:
+                self._draw_svg(x, y, width, height)
         if self.caption:
             self.caption.drawOn(canvas, 0, 0)
 
@@ -196,10 +224,6 @@ class FigureBlock(Flowable):
         canvas.scale(width / drawing.width, height / drawing.height)
         renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
         canvas.restoreState()
-
-    def _draw_qr(self, x, y, side):
-        draw_qr(self.canv, self.asset.matrix, x, y, side)
-        self.canv.linkURL(self.asset.path, (x, y, x + side, y + side), relative=1, thickness=0)
 
 
 def draw_qr(canvas, matrix: tuple[str, ...], x: float, y: float, side: float) -> None:

@@ -18,6 +18,7 @@ from .cjk import Advance, Line, Run
 from .paragraph import layout_paragraph
 from .linecache import LineCache
 from .styles import BlockSpec
+from .tagging import PAGINATION, Node, artifact, link, tagged, tagger_of
 
 SLANT = 0.2  # tan 11.3°: the slant of emphasised Latin text (Chinese text gets emphasis dots instead)
 ASCENT = 0.88  # CJK em box: the baseline sits 0.88 em below the top of the em box
@@ -27,14 +28,20 @@ MIN_LINES = 2  # lines kept together at the bottom and top of a page when a para
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, but with characters outside the BMP (𠮷, U+20BB7) written as UTF-16
-    surrogate pairs: ReportLab 5.1 writes ``<20BB7>``, an odd-length code that readers reject, so such
-    characters vanished from the PDF's text (found by tests/test_fuzz.py)."""
-    cmap = ttfonts._handbook_original_cmap(fontname, subset)
-    if all(code <= 0xFFFF for code in subset):
-        return cmap
-    wrong = {f"<{i:02X}> <{code:04X}>": f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>"
-             for i, code in enumerate(subset) if code > 0xFFFF}
-    return "\n".join(wrong.get(line, line) for line in cmap.split("\n"))
+    surrogate pairs (ReportLab 5.1 writes ``<20BB7>``, an odd-length code that readers reject, so such
+    characters vanished from the PDF's text: found by tests/test_fuzz.py), without entries for U+0000 (the
+    subset's .notdef slot), U+FEFF and U+FFFE (PDF/UA and PDF/A forbid them), in blocks of at most 100."""
+    entries = [f"<{i:02X}> <{chr(code).encode('utf-16-be').hex().upper()}>"
+               for i, code in enumerate(subset) if code not in (0, 0xFEFF, 0xFFFE)]
+    blocks = []
+    for start in range(0, len(entries), 100):
+        chunk = entries[start:start + 100]
+        blocks += [f"{len(chunk)} beginbfchar", *chunk, "endbfchar"]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange", *blocks, "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"])
 
 
 if not hasattr(ttfonts, "_handbook_original_cmap"):
@@ -75,6 +82,23 @@ class TextBlock(Flowable):
         self.last = last
         self.width = self.height = 0.0
         self.note_budget = None  # set by a NoteFrame while it splits this block: lines -> height of their notes
+        self.struct: tuple[Node, ...] = (Node("P"),)  # the structure element its text belongs to (tagging.py)
+        self.label_struct: tuple[Node, ...] | None = None  # the Lbl element of its label (list items, notes)
+        self.link_nodes: dict[str, Node] = {}  # href -> the Link element of its text
+
+    def tag(self, struct: tuple[Node, ...], label: tuple[Node, ...] | None = None) -> "TextBlock":
+        self.struct, self.label_struct = struct, label
+        return self
+
+    def _share(self, piece: "TextBlock") -> "TextBlock":
+        piece.struct, piece.label_struct, piece.link_nodes = self.struct, self.label_struct, self.link_nodes
+        return piece
+
+    def link_path(self, run: Run) -> tuple[Node, ...]:
+        node = self.link_nodes.get(run.href)
+        if node is None:
+            node = self.link_nodes[run.href] = Node("Link")
+        return self.struct + (node,)
 
     # -- layout ------------------------------------------------------------------------------
     def lines_for(self, width: float) -> list[Line]:
@@ -116,7 +140,7 @@ class TextBlock(Flowable):
         tail_deco = Decoration(bar=self.deco.bar, shade=self.deco.shade)
         tail = TextBlock(self.runs, self.spec, self.advance, tail_deco, lines[fit:], False, self.last)
         head._laid_width = tail._laid_width = avail_width
-        return [head, tail]
+        return [self._share(head), self._share(tail)]
 
     def fragment(self, start: int, end: int, count: int) -> "TextBlock":
         """Lines ``start`` to ``end`` (of ``count``) of this block, laid out already (a note split over pages)."""
@@ -124,13 +148,43 @@ class TextBlock(Flowable):
         deco = self.deco if start == 0 else Decoration(bar=self.deco.bar, shade=self.deco.shade)
         piece = TextBlock(self.runs, self.spec, self.advance, deco, lines[start:end], start == 0, end == count)
         piece._laid_width = self._laid_width
-        return piece
+        return self._share(piece)
 
     # -- drawing -----------------------------------------------------------------------------
     def draw(self):
-        canvas, spec = self.canv, self.spec
+        tagger = tagger_of(self.canv)
+        if tagger is not None and not tagger.first_drawing(self):  # a table's header, repeated on a new page
+            with artifact(self.canv, PAGINATION):
+                self._draw(None)
+        else:
+            self._draw(tagger)
+
+    def _draw(self, tagger):
+        canvas = self.canv
         lines = self.lines_for(self.width)
         deco = self.deco
+        if deco.shade or deco.bar:
+            with artifact(canvas):
+                self._draw_background()
+        if self.first:
+            self._draw_label()  # before the text, so that extracted text reads label first
+        if tagger is not None and self.first:
+            tagger.element(self.struct, canvas.getPageNumber())  # an empty table cell is an element too
+        self._draw_lines(lines, tagger)
+        marked = [(line, number) for number, line in enumerate(lines) if any(p.run.marks for p in line.pieces)]
+        if marked:
+            with artifact(canvas):
+                for line, number in marked:
+                    self._decorate_line(line, self.baseline(number))
+            for line, number in marked:
+                self._link_line(line, self.baseline(number))
+        if self.first:
+            self._register_heading()
+        if deco.page_ref and lines:
+            self._draw_page_ref(lines[-1], self.baseline(len(lines) - 1))
+
+    def _draw_background(self):
+        canvas, spec, deco = self.canv, self.spec, self.deco
         if deco.shade:
             canvas.setFillColor(HexColor(deco.shade))
             canvas.rect(spec.left_indent - spec.size * 0.4, 0, self.width - spec.left_indent + spec.size * 0.4,
@@ -140,23 +194,15 @@ class TextBlock(Flowable):
             canvas.setLineWidth(1.2)
             x = spec.left_indent - spec.size * 0.9
             canvas.line(x, spec.leading * 0.15, x, self.height - spec.leading * 0.15)
-        if self.first:
-            self._draw_label()  # before the text, so that extracted text reads label first
-        self._draw_lines(lines)
-        for number, line in enumerate(lines):
-            self._decorate_line(line, self.baseline(number))
-        if self.first:
-            self._register_heading()
-        if deco.page_ref and lines:
-            self._draw_page_ref(lines[-1], self.baseline(len(lines) - 1))
 
-    def _draw_lines(self, lines: list[Line]):
+    def _draw_lines(self, lines: list[Line], tagger=None):
         """One text object for the block, written as PDF operators: font, colour, spacing and scale are
         set only when they change. (ReportLab's text object costs 15 µs a piece in Python overhead, half
         the drawing time of a book; the operators are the same it writes.)"""
         canvas, spec = self.canv, self.spec
         doc = canvas._doc  # the PDF document: TrueType subsets are numbered per document
-        ops = ["BT"]
+        ops = [] if tagger is not None else ["BT"]
+        current = None  # tagging: the path whose marked content is open (outside the text object)
         font_state, color_state, space_state, scale_state = None, None, 0.0, 1.0
         selects: dict[tuple, str] = {}  # (font, size, subset) -> its Tf operator
         log = getattr(canvas, "line_log", None)
@@ -166,6 +212,13 @@ class TextBlock(Flowable):
             x0 = spec.left_indent + line.offset
             for piece in line.pieces:
                 run = piece.run
+                if tagger is not None:
+                    target = self.link_path(run) if "link" in run.marks and run.href else self.struct
+                    if target != current:
+                        if current is not None:
+                            ops += ["ET", "EMC"]
+                        ops += [tagger.begin(canvas, target), "BT"]
+                        current = target
                 if "pageref" in run.marks:  # a cross-reference's page number: a form, in reading order
                     ops.append("ET")
                     canvas.addLiteral("\n".join(ops))
@@ -202,8 +255,12 @@ class TextBlock(Flowable):
                     ops.append(f"({escapePDF(data)}) Tj")
             if log is not None:
                 self._log_line(log, line, number, len(lines), baseline)
-        ops.append("ET")
-        canvas.addLiteral("\n".join(ops))
+        if tagger is None:
+            ops.append("ET")
+        elif current is not None:
+            ops += ["ET", "EMC"]
+        if ops:
+            canvas.addLiteral("\n".join(ops))
 
     def _log_line(self, log: list, line: Line, number: int, count: int, baseline: float):
         """For tests and diagnostics: where each line went, and whether it had to be justified."""
@@ -243,16 +300,27 @@ class TextBlock(Flowable):
                     advance = self.advance(char, piece.run.font, size)
                     canvas.circle(cursor + advance / 2, baseline - 0.26 * size, 0.075 * size, stroke=0, fill=1)
                     cursor += advance + piece.char_space
-            if "link" in marks and piece.run.href:
-                box = (x, baseline - 0.15 * size, x + width, baseline + 0.85 * size)
-                if piece.run.href.startswith("#"):  # a cross-reference: to the page of the heading
-                    canvas.linkRect("", piece.run.href[1:], box, relative=1, thickness=0)
-                else:
-                    canvas.linkURL(piece.run.href, box, relative=1, thickness=0)
             if "code" in marks:
                 canvas.setStrokeColor(HexColor("#bbbbbb"))
                 canvas.setLineWidth(0.4)
                 canvas.roundRect(x - 1, baseline - 0.2 * size, width + 2, 1.1 * size, 1.5, stroke=1, fill=0)
+
+    def _link_line(self, line: Line, baseline: float):
+        canvas, spec = self.canv, self.spec
+        x0 = spec.left_indent + line.offset
+        for piece in line.pieces:
+            if "link" in piece.run.marks and piece.run.href:
+                x = x0 + piece.x
+                width = piece.width + piece.char_space * max(0, len(piece.text) - 1)
+                size = piece.run.size
+                box = (x, baseline - 0.15 * size, x + width, baseline + 0.85 * size)
+                text = "".join(run.text for run in self.runs if run.href == piece.run.href)
+                if piece.run.href.startswith("#"):  # a cross-reference: to the page of the heading
+                    link(canvas, tagger_of(canvas), self.link_path(piece.run), box, dest=piece.run.href[1:],
+                         contents=text)
+                else:
+                    link(canvas, tagger_of(canvas), self.link_path(piece.run), box, url=piece.run.href,
+                         contents=f"{text} ({piece.run.href})" if text != piece.run.href else text)
 
     def _draw_label(self):
         deco, spec, canvas = self.deco, self.spec, self.canv
@@ -261,14 +329,17 @@ class TextBlock(Flowable):
         baseline = self.baseline(0)
         if deco.checkbox:
             side = spec.size * 0.8
-            canvas.setStrokeColor(HexColor(spec.color))
-            canvas.setLineWidth(0.7)
-            canvas.rect(spec.left_indent - spec.size * 1.45, baseline - 0.1 * spec.size, side, side, stroke=1, fill=0)
+            with artifact(canvas):
+                canvas.setStrokeColor(HexColor(spec.color))
+                canvas.setLineWidth(0.7)
+                canvas.rect(spec.left_indent - spec.size * 1.45, baseline - 0.1 * spec.size, side, side, stroke=1,
+                            fill=0)
             return
         font = self._label_font()
         canvas.setFillColor(HexColor(spec.color))
         canvas.setFont(font, spec.size)
-        canvas.drawRightString(spec.left_indent - spec.size * 0.4, baseline, deco.label)
+        with tagged(canvas, self.label_struct or self.struct):
+            canvas.drawRightString(spec.left_indent - spec.size * 0.4, baseline, deco.label)
 
     def _label_font(self) -> str:
         return self.runs[0].font if self.runs else "Helvetica"
@@ -295,16 +366,18 @@ class TextBlock(Flowable):
         end = spec.left_indent + line.offset + line.width + spec.size * 0.5
         start_numbers = right - spec.size * 2.2
         if start_numbers > end:
+            with artifact(canvas):  # the dotted leader
+                canvas.saveState()
+                canvas.setStrokeColor(HexColor("#888888"))
+                canvas.setLineWidth(0.6)
+                canvas.setDash([0.6, 2.4], 0)
+                canvas.line(end, baseline + 0.3 * spec.size, start_numbers, baseline + 0.3 * spec.size)
+                canvas.restoreState()
+        with tagged(canvas, self.struct):
             canvas.saveState()
-            canvas.setStrokeColor(HexColor("#888888"))
-            canvas.setLineWidth(0.6)
-            canvas.setDash([0.6, 2.4], 0)
-            canvas.line(end, baseline + 0.3 * spec.size, start_numbers, baseline + 0.3 * spec.size)
+            canvas.translate(right, baseline)
+            canvas.doForm(page_number_form(self.deco.page_ref))
             canvas.restoreState()
-        canvas.saveState()
-        canvas.translate(right, baseline)
-        canvas.doForm(page_number_form(self.deco.page_ref))
-        canvas.restoreState()
 
 
 def _pagerefs(line: Line) -> list[tuple[int, int, str]]:
@@ -369,7 +442,8 @@ class HorizontalRule(Flowable):
         return avail_width, self.space * 2
 
     def draw(self):
-        self.canv.setStrokeColor(HexColor(self.color))
-        self.canv.setLineWidth(self.weight)
-        start = self.width * (1 - self.share) / 2 if self.centered else 0.0
-        self.canv.line(start, self.space, start + self.width * self.share, self.space)
+        with artifact(self.canv):
+            self.canv.setStrokeColor(HexColor(self.color))
+            self.canv.setLineWidth(self.weight)
+            start = self.width * (1 - self.share) / 2 if self.centered else 0.0
+            self.canv.line(start, self.space, start + self.width * self.share, self.space)

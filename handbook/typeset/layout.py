@@ -24,6 +24,7 @@ from .flowables import MIN_LINES, NOTE_PREFIX, Decoration, HorizontalRule, TextB
 from .linecache import LineCache
 from .pages import BookDocTemplate, FootNotes, Geometry, PageDecor, deferred_canvas
 from .styles import BlockSpec, style_table
+from .tagging import LAYOUT, Node, artifact
 
 
 @dataclass(frozen=True)
@@ -170,12 +171,14 @@ class StoryBuilder:
 
     def toc(self, slot: model.TocSlot) -> list:
         out = [self.plain_text(slot.title, "toc.title", Decoration(anchor="toc", chapter=slot.title))]
+        toc = Node("TOC")
         for chapter in self.doc.chapters:
             for block in chapter.blocks:
                 if isinstance(block, model.Heading) and block.level <= 2:
                     style = self.styles[f"toc.{block.level}"]
                     self.page_refs[block.anchor] = (self.metrics.names[style.role], style.size, style.color)
-                    out.append(self.text(block.content, style, Decoration(page_ref=block.anchor)))
+                    out.append(self.text(block.content, style, Decoration(page_ref=block.anchor))
+                               .tag((toc, Node("TOCI"), Node("Reference"))))
         return out
 
     def chapter(self, chapter: model.Chapter) -> list:
@@ -184,12 +187,15 @@ class StoryBuilder:
         if chapter.notes and self.foot_notes:
             for note in chapter.notes:
                 key = f"{NOTE_PREFIX}{chapter.name}:{note.ident}"
-                self.notes[key] = [b for b in self.blocks(note.blocks, style="note", label=f"{note.number}")
+                self.notes[key] = [b for b in self.blocks(note.blocks, style="note", label=f"{note.number}",
+                                                          parent=(Node("Note", ID=key),))
                                    if isinstance(b, TextBlock)]
         elif chapter.notes:
             out.append(HorizontalRule(self.theme.colors["rule"], 0.3, 5))
             for note in chapter.notes:
-                out += self.blocks(note.blocks, style="note", label=f"{note.number}")
+                key = f"{NOTE_PREFIX}{chapter.name}:{note.ident}"
+                out += self.blocks(note.blocks, style="note", label=f"{note.number}",
+                                   parent=(Node("Note", ID=key),))
         return out
 
     def figure(self, block: model.Figure) -> FigureBlock | None:
@@ -215,42 +221,46 @@ class StoryBuilder:
         return FigureBlock(block, asset, caption, url, fonts, self.geometry.text_height,
                            self.styles["body"].leading * 0.5)
 
-    def blocks(self, blocks, chapter=None, style="body", depth=0, label="") -> list:
+    def blocks(self, blocks, chapter=None, style="body", depth=0, label="", parent: tuple = ()) -> list:
+        """Flowables for ``blocks``, each tagged as an element under the structure path ``parent``."""
         out = []
         for index, block in enumerate(blocks):
             if isinstance(block, model.Heading):
-                out += self.heading(block, chapter, blocks[index + 1] if index + 1 < len(blocks) else None)
+                out += self.heading(block, chapter, blocks[index + 1] if index + 1 < len(blocks) else None, parent)
             elif isinstance(block, model.Paragraph):
                 spec = self.styles[style]
                 deco = Decoration()
+                lbl = None
                 if label:
                     spec = replace(spec.indented(1.6 * spec.size), first_indent=0.0)
                     deco = Decoration(label=label)
                     label = ""
-                out.append(self.text(block.content, spec, deco))
+                    lbl = parent + (Node("Lbl"),)
+                out.append(self.text(block.content, spec, deco).tag(parent + (Node("P"),), lbl))
             elif isinstance(block, model.ListBlock):
-                out += self.list_block(block, style, depth)
+                out += self.list_block(block, style, depth, parent)
             elif isinstance(block, model.Quote):
-                out += self.quote(block)
+                out += self.quote(block, parent)
             elif isinstance(block, model.Table):
-                out.append(self.table(block))
+                out.append(self.table(block, parent))
             elif isinstance(block, model.CodeBlock):
-                out.append(self.plain_text(block.text, "code", Decoration(shade=self.theme.colors["shade"])))
+                out.append(self.plain_text(block.text, "code", Decoration(shade=self.theme.colors["shade"]))
+                           .tag(parent + (Node("P"),)))
             elif isinstance(block, model.Rule):
                 out.append(HorizontalRule(self.theme.colors["rule"]))
             elif isinstance(block, model.Figure):
                 figure = self.figure(block)
                 if figure is not None:
-                    out.append(figure)
+                    out.append(figure.structure(parent))
         return out
 
-    def heading(self, block: model.Heading, chapter, following) -> list:
+    def heading(self, block: model.Heading, chapter, following, parent: tuple = ()) -> list:
         level = min(block.level, 3)
         spec = self.styles[f"h{level}"]
         title = model.plain(block.content)
         deco = Decoration(anchor=block.anchor, outline_level=level - 1, outline_title=title,
                           chapter=(chapter.short_title if chapter and level == 1 else ""))
-        flowable = self.text(block.content, spec, deco)
+        flowable = self.text(block.content, spec, deco).tag(parent + (Node(f"H{level}"),))
         out = []
         if level > 1:  # the reserve is completed by keep_headings_with_text() once what follows is known
             _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)
@@ -261,35 +271,40 @@ class StoryBuilder:
             out.append(Spacer(1, self.styles["body"].leading * 0.6))
         return out
 
-    def list_block(self, block: model.ListBlock, style: str, depth: int) -> list:
+    def list_block(self, block: model.ListBlock, style: str, depth: int, parent: tuple = ()) -> list:
         out = []
         base = self.styles["list" if style == "body" else style]
         indent = 2 * base.size
+        lst = Node("L", ListNumbering="Decimal" if block.ordered else "Disc")
         for number, item in enumerate(block.items, start=block.start):
             label = f"{number}." if block.ordered else "•"
+            li = Node("LI")
+            body = parent + (lst, li, Node("LBody"))
             first = True
             for child in item.blocks:
                 if isinstance(child, model.Paragraph):
                     spec = base.indented(indent * (depth + 1))
                     deco = Decoration(label=label if first else "", checkbox=first and item.task is not None)
-                    out.append(self.text(child.content, spec, deco))
+                    lbl = parent + (lst, li, Node("Lbl")) if first and item.task is None else None
+                    out.append(self.text(child.content, spec, deco).tag(body + (Node("P"),), lbl))
                 elif isinstance(child, model.ListBlock):
-                    out += self.list_block(child, style, depth + 1)
+                    out += self.list_block(child, style, depth + 1, body)
                 else:
-                    out += self.blocks((child,), style=style, depth=depth + 1)
+                    out += self.blocks((child,), style=style, depth=depth + 1, parent=body)
                 first = False
         return out
 
-    def quote(self, block: model.Quote) -> list:
+    def quote(self, block: model.Quote, parent: tuple = ()) -> list:
         out = []
+        quote = parent + (Node("BlockQuote"),)
         for child in block.blocks:
             if isinstance(child, model.Paragraph):
-                out.append(self.text(child.content, "quote", Decoration(bar=True)))
+                out.append(self.text(child.content, "quote", Decoration(bar=True)).tag(quote + (Node("P"),)))
             else:
-                out += self.blocks((child,), style="quote")
+                out += self.blocks((child,), style="quote", parent=quote)
         return out
 
-    def table(self, block: model.Table) -> Table:
+    def table(self, block: model.Table, parent: tuple = ()) -> Table:
         cell, head = self.styles["cell"], self.styles["cell.head"]
         columns = max([len(block.header)] + [len(row) for row in block.rows])
         rows = [list(block.header) + [()] * (columns - len(block.header))] if block.header else []
@@ -297,9 +312,15 @@ class StoryBuilder:
         pad = 0.45 * cell.size
         widths = self.column_widths(rows, cell, pad)
         data = []
+        table = parent + (Node("Table"),)
+        head_node, body_node = Node("THead"), Node("TBody")
         for number, row in enumerate(rows):
-            spec = head if block.header and number == 0 else cell
-            data.append([self.text(content, _aligned(spec, block.align, col)) for col, content in enumerate(row)])
+            header = bool(block.header) and number == 0
+            spec = head if header else cell
+            tr = table + (head_node if header else body_node, Node("TR"))
+            data.append([self.text(content, _aligned(spec, block.align, col))
+                         .tag(tr + ((Node("TH", Scope="Column") if header else Node("TD")),))
+                         for col, content in enumerate(row)])
         colors = self.theme.colors
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -312,10 +333,9 @@ class StoryBuilder:
         ]
         if block.header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), HexColor(colors["shade"])))
-        table = Table(data, colWidths=widths, repeatRows=1 if block.header else 0, style=TableStyle(style),
-                      hAlign="LEFT", spaceBefore=self.styles["body"].leading * 0.4,
-                      spaceAfter=self.styles["body"].leading * 0.6)
-        return table
+        return TaggedTable(data, colWidths=widths, repeatRows=1 if block.header else 0, style=TableStyle(style),
+                           hAlign="LEFT", spaceBefore=self.styles["body"].leading * 0.4,
+                           spaceAfter=self.styles["body"].leading * 0.6)
 
     def column_widths(self, rows, spec: BlockSpec, pad: float) -> list[float]:
         """Share the measure by each column's longest text (square-root damped), at least 3 ems each."""
@@ -339,6 +359,18 @@ class StoryBuilder:
         for i in wide:
             widths[i] -= excess * (widths[i] - floor) / room if room > 0 else 0.0
         return widths
+
+
+class TaggedTable(Table):
+    """A table whose rules and shading are drawn as artifacts (its cells tag themselves)."""
+
+    def _drawBkgrnd(self):
+        with artifact(self.canv, LAYOUT):
+            super()._drawBkgrnd()
+
+    def _drawLines(self):
+        with artifact(self.canv, LAYOUT):
+            super()._drawLines()
 
 
 class _HeadingKeep(CondPageBreak):
@@ -422,7 +454,7 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
                           subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.lang, invariant=1)
     doc.start_with(builder.first_family())
-    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log, builder.xrefs))
+    doc.build(story, canvasmaker=deferred_canvas(doc, builder.page_refs, line_log, builder.xrefs, tagged=True))
     if cache:
         cache.save()
     return buffer.getvalue()

@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..theme import Theme
 from .flowables import TextBlock, note_keys, page_number_form
+from .tagging import PAGINATION, Tagger, artifact, finish
 
 FAMILIES = ("cover", "plain", "body")  # cover: no decorations; plain: none either; body: heads and folios
 
@@ -149,12 +150,13 @@ class FootNotes:
         if not self.placed:
             return
         top = bottom + self.height()
-        canvas.saveState()
-        canvas.setStrokeColor(HexColor(self.rule_color))
-        canvas.setLineWidth(0.5)
-        rule_y = top - self.gap * 0.45
-        canvas.line(left, rule_y, left + self.width * 0.3, rule_y)
-        canvas.restoreState()
+        with artifact(canvas):
+            canvas.saveState()
+            canvas.setStrokeColor(HexColor(self.rule_color))
+            canvas.setLineWidth(0.5)
+            rule_y = top - self.gap * 0.45
+            canvas.line(left, rule_y, left + self.width * 0.3, rule_y)
+            canvas.restoreState()
         y = top - self.gap
         for key, start, end in self.placed:
             lines = self.note_lines(key)
@@ -281,12 +283,18 @@ class BookDocTemplate(BaseDocTemplate):
     def _decorate(self, canvas: Canvas, doc) -> None:
         """Running head (book title on left pages, chapter on right pages) and folio; none on blank
         pages or on the page a chapter opens. Then the page's foot notes."""
-        g, d, page = self.geometry, self.decor, self.page
+        g, page = self.geometry, self.page
         left = g.text_left(page)
         if self.notes is not None:
             self.notes.draw(canvas, left, g.text_bottom)
         if self._curPageFlowableCount == 0:
             return
+        with artifact(canvas, PAGINATION):
+            self._draw_head_and_folio(canvas)
+
+    def _draw_head_and_folio(self, canvas: Canvas) -> None:
+        g, d, page = self.geometry, self.decor, self.page
+        left = g.text_left(page)
         right = left + g.measure
         recto = page % 2 == 1
         canvas.saveState()
@@ -312,7 +320,7 @@ class BookDocTemplate(BaseDocTemplate):
 
 
 def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]], line_log: list | None = None,
-                    xrefs: dict[str, tuple[str, str, float, str, float]] | None = None):
+                    xrefs: dict[str, tuple[str, str, float, str, float]] | None = None, tagged: bool = False):
     """A canvas class that, just before saving, defines the page-number forms the TOC and the
     cross-references (form name -> anchor, font, size, colour, width of the slot) drew."""
 
@@ -322,6 +330,7 @@ def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]
             # ReportLab starts every page with the initial font: make it ours, not an unembedded Helvetica.
             kwargs.update(initialFontName=doc.decor.font, initialFontSize=doc.decor.folio_size)
             super().__init__(*args, **kwargs)
+            self.tagger = Tagger(doc.lang) if tagged else None
 
         def save(self):
             for anchor, (font, size, color) in refs.items():
@@ -346,6 +355,7 @@ def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]
                     self.scale(width / natural, 1)
                 self.drawCentredString(0, 0, text)
                 self.endForm()
+            finish(self, doc.lang, self.tagger)
             super().save()
 
     return DeferredCanvas

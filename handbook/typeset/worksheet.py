@@ -27,6 +27,7 @@ from .layout import FontFiles, Metrics
 from .styles import BlockSpec
 from ..sheet import Area, Blank, Check, Checklist, Code, Field, Grid, Heading, Hint, Row, Worksheet
 from .figures import FigureBlock
+from .tagging import PAGINATION, Tagger, artifact, finish
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm  # left and right
@@ -558,7 +559,7 @@ def _lighter(color: str) -> str:
 
 
 # -- pages ----------------------------------------------------------------------------------------
-def _footer_canvas(title: str, page_format: str, style: Style):
+def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagged: bool = False):
     """A canvas that numbers pages 'x of y' once it knows y (it holds pages until save)."""
 
     class FooterCanvas(Canvas):
@@ -566,6 +567,7 @@ def _footer_canvas(title: str, page_format: str, style: Style):
             kwargs.update(initialFontName=style.regular, initialFontSize=SMALL)
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            self.tagger = Tagger(lang) if tagged else None
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
@@ -577,9 +579,14 @@ def _footer_canvas(title: str, page_format: str, style: Style):
                 self.__dict__.update(state)
                 self._footer(total)
                 super().showPage()
+            finish(self, lang, self.tagger)
             super().save()
 
         def _footer(self, total: int) -> None:
+            with artifact(self, PAGINATION):
+                self._draw_footer(total)
+
+        def _draw_footer(self, total: int) -> None:
             self.saveState()
             self.setStrokeColor(HexColor(style.rule))
             self.setLineWidth(0.4)
@@ -715,5 +722,5 @@ def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tup
                           lang=meta.get("lang", ""), invariant=1)
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
     doc.build(story(sheet, style, recorder),
-              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style))
+              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", "")))
     return buffer.getvalue(), recorder.placed
