@@ -27,7 +27,7 @@ from .layout import FontFiles, Metrics
 from .styles import BlockSpec
 from ..sheet import Area, Blank, Check, Checklist, Code, Field, Grid, Heading, Hint, Row, Worksheet
 from .figures import FigureBlock
-from .tagging import PAGINATION, Tagger, artifact, finish
+from .tagging import PAGINATION, Node, Tagger, artifact, finish, tagger_of
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm  # left and right
@@ -114,6 +114,18 @@ class Recorder:
                                   tuple(b + shift for b in baselines), align, size))
 
 
+def form_id(field: Field) -> str:
+    """The /ID of a field's Form structure element: forms.py puts the field's widget in it."""
+    return "field:" + field.name
+
+
+def _form(canvas: Canvas, path: tuple, field: Field) -> None:
+    """The Form structure element of ``field``, where its blank is printed (tagging only)."""
+    tagger = tagger_of(canvas)
+    if tagger is not None:
+        tagger.element(path + (Node("Form", ID=form_id(field)),), canvas.getPageNumber())
+
+
 def _draw_label(canvas: Canvas, block: TextBlock, x: float, baseline: float) -> None:
     """Draw a one-line TextBlock with its first baseline at ``baseline``."""
     block.wrap(1e6, 1e6)
@@ -130,7 +142,7 @@ class SectionBar(Flowable):
     def __init__(self, text: str, style: Style):
         super().__init__()
         self.style = style
-        self.label = style.block((Span(text),), style.spec(self.SIZE, bold=True))
+        self.label = style.block((Span(text),), style.spec(self.SIZE, bold=True)).tag((Node("H2"),))
         self.height = 8 * mm
 
     def wrap(self, avail_width, avail_height):
@@ -147,10 +159,11 @@ class SectionBar(Flowable):
 
     def draw(self):
         canvas, style = self.canv, self.style
-        canvas.setFillColor(HexColor(style.shade))
-        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        canvas.setFillColor(HexColor(style.accent))
-        canvas.rect(0, 0, 1.4 * mm, self.height, stroke=0, fill=1)
+        with artifact(canvas):
+            canvas.setFillColor(HexColor(style.shade))
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+            canvas.setFillColor(HexColor(style.accent))
+            canvas.rect(0, 0, 1.4 * mm, self.height, stroke=0, fill=1)
         if self.label.height <= 8 * mm - 2 * mm:  # one line: its baseline where it always was
             _draw_label(canvas, self.label, self.PAD, self.height / 2 - 0.38 * self.SIZE)
         else:
@@ -167,9 +180,10 @@ class Rule(Flowable):
         return avail_width, self.thickness + self.space
 
     def draw(self):
-        self.canv.setStrokeColor(HexColor(self.color))
-        self.canv.setLineWidth(self.thickness)
-        self.canv.line(0, self.space, self.width, self.space)
+        with artifact(self.canv):
+            self.canv.setStrokeColor(HexColor(self.color))
+            self.canv.setLineWidth(self.thickness)
+            self.canv.line(0, self.space, self.width, self.space)
 
 
 @dataclass
@@ -194,6 +208,7 @@ class FieldRow(Flowable):
         self.spec = style.spec(LABEL)
         self.indent = 1.6 * LABEL if row.marker else 0.0
         self.lines: list[list[tuple[float, _Piece, float]]] = []
+        self.struct: tuple = (Node("P"),)  # the paragraph of its labels, with a Form element for each blank
 
     def groups(self, measure: float) -> list[list[_Piece]]:
         groups: list[list[_Piece]] = [[]]
@@ -285,16 +300,18 @@ class FieldRow(Flowable):
             rule_y = self.height - (number + 1) * PITCH + 2.2 * mm
             baseline = rule_y + UNDERLINE
             if number == 0 and self.row.marker:
-                marker = style.block((Span(self.row.marker),), self.spec)
+                marker = style.block((Span(self.row.marker),), self.spec).tag(self.struct)
                 _draw_label(canvas, marker, 0, baseline)
             for x, piece, width in line:
                 x += self.indent
                 if piece.kind == "text":
-                    _draw_label(canvas, piece.block, x, baseline)
+                    _draw_label(canvas, piece.block.tag(self.struct), x, baseline)
                     continue
-                canvas.setStrokeColor(HexColor(style.text))
-                canvas.setLineWidth(0.6)
-                canvas.line(x, rule_y, x + width, rule_y)
+                with artifact(canvas):
+                    canvas.setStrokeColor(HexColor(style.text))
+                    canvas.setLineWidth(0.6)
+                    canvas.line(x, rule_y, x + width, rule_y)
+                _form(canvas, self.struct, piece.field)
                 self.recorder.add(canvas, piece.field, x, rule_y, x + width, rule_y + WRITE_HEIGHT,
                                   (rule_y + 2.6,))
 
@@ -367,11 +384,15 @@ class ChecklistBlock(Flowable):
             x = col * column_width
             baseline = tops[row] - self.ROW + 2.6 * mm
             box_y = baseline + 0.38 * LABEL - BOX / 2
-            canvas.setStrokeColor(HexColor(style.text))
-            canvas.setLineWidth(0.7)
-            canvas.rect(x, box_y, BOX, BOX, stroke=1, fill=0)
+            with artifact(canvas):
+                canvas.setStrokeColor(HexColor(style.text))
+                canvas.setLineWidth(0.7)
+                canvas.rect(x, box_y, BOX, BOX, stroke=1, fill=0)
+            item = (Node("P"),)  # the box's Form element, then its label
+            _form(canvas, item, check.field)
             self.recorder.add(canvas, check.field, x, box_y, x + BOX, box_y + BOX, (box_y,), "center")
             inline = self.label(check, span)
+            inline.struct = item
             # the label's first baseline on the checkbox row's baseline (FieldRow: rule 2.2 mm up a pitch)
             inline.drawOn(canvas, x + BOX + 2 * mm, baseline - UNDERLINE - 2.2 * mm - (inline.height - PITCH))
 
@@ -393,11 +414,13 @@ class RuledArea(Flowable):
 
     def draw(self):
         canvas = self.canv
-        canvas.setStrokeColor(HexColor(self.style.rule))
-        canvas.setLineWidth(0.5)
         rules = [self.height - (n + 1) * PITCH for n in range(self.field.size)]
-        for y in rules:
-            canvas.line(0, y, self.width, y)
+        with artifact(canvas):
+            canvas.setStrokeColor(HexColor(self.style.rule))
+            canvas.setLineWidth(0.5)
+            for y in rules:
+                canvas.line(0, y, self.width, y)
+        _form(canvas, (), self.field)
         self.recorder.add(canvas, self.field, 0, rules[-1], self.width, self.height, tuple(y + 2.6 for y in rules))
 
 
@@ -406,9 +429,11 @@ class GridTable(Flowable):
 
     PAD = 1.6 * mm
 
-    def __init__(self, grid: Grid, style: Style, recorder: Recorder, rows: range | None = None):
+    def __init__(self, grid: Grid, style: Style, recorder: Recorder, rows: range | None = None,
+                 nodes: tuple | None = None):
         super().__init__()
         self.grid, self.style, self.recorder = grid, style, recorder
+        self.nodes = nodes or (Node("Table"), Node("THead"), Node("TBody"))  # shared by the pieces of a split
         self.rows = rows if rows is not None else range(len(grid.rows))
         self.head_spec = style.spec(SMALL, bold=True, leading=SMALL * 1.35)
         self.cell_spec = style.spec(SMALL + 0.4, leading=(SMALL + 0.4) * 1.35)
@@ -481,8 +506,8 @@ class GridTable(Flowable):
         if fit < 2 and not (fit == 1 and avail_height > FRAME_HEIGHT - PITCH):
             return []  # a header with one row is not worth a page bottom; on a page of its own, it must do
         first = self.rows.start
-        return [GridTable(self.grid, self.style, self.recorder, range(first, first + fit)),
-                GridTable(self.grid, self.style, self.recorder, range(first + fit, self.rows.stop))]
+        return [GridTable(self.grid, self.style, self.recorder, range(first, first + fit), self.nodes),
+                GridTable(self.grid, self.style, self.recorder, range(first + fit, self.rows.stop), self.nodes)]
 
     def getSpaceBefore(self):
         return 1.5 * mm
@@ -496,18 +521,28 @@ class GridTable(Flowable):
         for width in self.widths:
             xs.append(xs[-1] + width)
         top = self.height
-        canvas.setFillColor(HexColor(style.shade))
-        canvas.rect(0, top - self.head_height, self.width, self.head_height, stroke=0, fill=1)
-        for block, x, width in zip(self.heads, xs, self.widths):
-            block.wrap(width - 2 * self.PAD, self.head_height)
-            block.drawOn(canvas, x + self.PAD, top - self.head_height / 2 - block.height / 2)
+        with artifact(canvas):
+            canvas.setFillColor(HexColor(style.shade))
+            canvas.rect(0, top - self.head_height, self.width, self.head_height, stroke=0, fill=1)
+        table, head, body = self.nodes
+        with artifact(canvas, PAGINATION) if self.rows.start else _Nothing():  # a header repeated on a new page
+            row = (table, head, Node("TR"))
+            for block, x, width in zip(self.heads, xs, self.widths):
+                block.tag(row + (Node("TH", Scope="Column"),))
+                block.wrap(width - 2 * self.PAD, self.head_height)
+                block.drawOn(canvas, x + self.PAD, top - self.head_height / 2 - block.height / 2)
         y = top - self.head_height
         edges = [top, y]
         for r in self.rows:
             height = self.row_heights[r]
-            self.draw_row(self.grid.rows[r], xs, y - height, height)
+            self.draw_row(self.grid.rows[r], xs, y - height, height, (table, body, Node("TR")))
             y -= height
             edges.append(y)
+        with artifact(canvas):
+            self.draw_rules(edges, xs, top)
+
+    def draw_rules(self, edges, xs, top) -> None:
+        canvas, style = self.canv, self.style
         canvas.setStrokeColor(HexColor(style.muted))
         canvas.setLineWidth(0.45)
         for edge in edges[2:-1]:
@@ -519,37 +554,50 @@ class GridTable(Flowable):
         canvas.rect(0, 0, self.width, top, stroke=1, fill=0)
         canvas.line(0, top - self.head_height, self.width, top - self.head_height)
 
-    def draw_row(self, row, xs, bottom: float, height: float) -> None:
+    def draw_row(self, row, xs, bottom: float, height: float, path: tuple = ()) -> None:
         canvas, style = self.canv, self.style
         lines = max(c.lines for c in self.grid.columns)
         if any(not isinstance(c, Field) and c and all("strong" in s.styles for s in c) for c in row):
-            canvas.setFillColor(HexColor(_lighter(style.shade)))  # a total: a row in bold is tinted
-            canvas.rect(0, bottom, self.width, height, stroke=0, fill=1)
+            with artifact(canvas):
+                canvas.setFillColor(HexColor(_lighter(style.shade)))  # a total: a row in bold is tinted
+                canvas.rect(0, bottom, self.width, height, stroke=0, fill=1)
         for index, cell in enumerate(row):
             x0, x1 = xs[index], xs[index + 1]
             column = self.grid.columns[index]
+            td = path + (Node("TD"),)
             if not isinstance(cell, Field):
-                block = style.block(cell, replace(self.cell_spec, align=column.align or "left"))
+                block = style.block(cell, replace(self.cell_spec, align=column.align or "left")).tag(td)
                 block.wrap(x1 - x0 - 2 * self.PAD, height)
                 block.drawOn(canvas, x0 + self.PAD, bottom + height / 2 - block.height / 2)
                 continue
+            _form(canvas, td, cell)
             if cell.kind == "checkbox":
                 bx, by = (x0 + x1 - BOX) / 2, bottom + (height - BOX) / 2
-                canvas.setStrokeColor(HexColor(style.text))
-                canvas.setLineWidth(0.7)
-                canvas.rect(bx, by, BOX, BOX, stroke=1, fill=0)
+                with artifact(canvas):
+                    canvas.setStrokeColor(HexColor(style.text))
+                    canvas.setLineWidth(0.7)
+                    canvas.rect(bx, by, BOX, BOX, stroke=1, fill=0)
                 self.recorder.add(canvas, cell, bx, by, bx + BOX, by + BOX, (by,), "center")
                 continue
             if lines > 1:  # faint guides between the handwriting lines of a tall row
-                canvas.setStrokeColor(HexColor(style.rule))
-                canvas.setLineWidth(0.3)
-                canvas.setDash([0.8, 1.6], 0)
-                for n in range(1, lines):
-                    canvas.line(x0 + self.PAD, bottom + n * PITCH, x1 - self.PAD, bottom + n * PITCH)
-                canvas.setDash([], 0)
+                with artifact(canvas):
+                    canvas.setStrokeColor(HexColor(style.rule))
+                    canvas.setLineWidth(0.3)
+                    canvas.setDash([0.8, 1.6], 0)
+                    for n in range(1, lines):
+                        canvas.line(x0 + self.PAD, bottom + n * PITCH, x1 - self.PAD, bottom + n * PITCH)
+                    canvas.setDash([], 0)
             baselines = tuple(bottom + (lines - n - 1) * PITCH + 2.4 * mm for n in range(max(cell.size, 1)))
             align = "right" if column.align == "right" else "left"
             self.recorder.add(canvas, cell, x0, bottom, x1, bottom + height, baselines, align, CELL_FONT)
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
 
 
 def _lighter(color: str) -> str:
@@ -638,11 +686,11 @@ def _keeps_with_next(block, following) -> bool:
 def flowable(block, style: Style, recorder: Recorder) -> Flowable:
     if isinstance(block, Heading):
         if block.level == 1:
-            return style.block((Span(block.text),), style.spec(19, bold=True, leading=26))
+            return style.block((Span(block.text),), style.spec(19, bold=True, leading=26)).tag((Node("H1"),))
         if block.level == 2:
             return SectionBar(block.text, style)
         return style.block((Span(block.text),), style.spec(LABEL + 0.5, bold=True, leading=PITCH * 0.9,
-                                                            space_before=2 * mm))
+                                                            space_before=2 * mm)).tag((Node("H3"),))
     if isinstance(block, Row):
         if block.blanks:
             return FieldRow(block, style, recorder)
@@ -664,7 +712,8 @@ def flowable(block, style: Style, recorder: Recorder) -> Flowable:
         caption = style.block((Span(block.figure.caption),), style.spec(LABEL, bold=True, space_after=1 * mm)) \
             if block.figure.caption else None
         url = style.block((Span(block.asset.path),), style.spec(SMALL + 0.5, color=style.muted))
-        return FigureBlock(block.figure, block.asset, caption, url, (style.regular, style.bold), FRAME_HEIGHT, 2 * mm)
+        return FigureBlock(block.figure, block.asset, caption, url, (style.regular, style.bold), FRAME_HEIGHT,
+                           2 * mm).structure(())
     raise TypeError(f"no flowable for {type(block).__name__}")
 
 
@@ -722,5 +771,5 @@ def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tup
                           lang=meta.get("lang", ""), invariant=1)
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
     doc.build(story(sheet, style, recorder),
-              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", "")))
+              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", ""), tagged=True))
     return buffer.getvalue(), recorder.placed

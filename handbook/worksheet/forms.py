@@ -15,8 +15,10 @@ Why the form font is built like this (each point was checked with poppler 22 and
   symbol font's (``CPDF_BAFontMap``: an embedded font counts as ANSI, so CJK would go to a system
   font that may not exist). The font is therefore listed in ``/DR`` as ``/Wingdings``: only the key
   is borrowed; every viewer reads the font itself from the dictionary.
-* ``/NeedAppearances`` stays off: empty fields need no appearance, checkboxes carry their own
-  (a vector tick, so no ZapfDingbats font is needed to show them).
+* ``/NeedAppearances`` is false: an empty text field has an empty appearance (PDF/A wants one on every
+  widget), checkboxes carry their own (a vector tick, so no ZapfDingbats font is needed to show them).
+* Tagged PDF (PDF/UA): each widget goes into the Form structure element the typesetter made where its
+  blank is printed (found by its /ID, ``field:<name>``), as an object reference, with its /StructParent.
 
 A filled copy is an incremental update of the empty form: values are drawn into the pages as text
 in the form font (so they are in the text layer), and their fields keep the value but become hidden
@@ -28,11 +30,11 @@ import io
 from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, EncodedStreamObject, FloatObject,
+from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, EncodedStreamObject, FloatObject,
                            IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject)
 
 from ..typeset.formfont import FormFont
-from ..typeset.worksheet import FIELD_FONT, Placed
+from ..typeset.worksheet import FIELD_FONT, Placed, form_id
 
 DR_NAME = "/Wingdings"  # see the module docstring: the name PDFium needs to use the font for CJK
 PAGE_FONT = "/HbFormFont"  # the same font in the pages' resources, for filled-in values
@@ -188,7 +190,9 @@ def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> Diction
     flags = FLAG_MULTILINE if field.kind == "multiline" else 0
     if field.kind in ("date", "money", "number"):
         flags |= FLAG_NO_SPELLCHECK
+    x0, y0, x1, y1 = placed.rect
     annot.update({
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): _add(writer, _form_xobject(b"", x1 - x0, y1 - y0))}),
         NameObject("/FT"): NameObject("/Tx"), NameObject("/Ff"): NumberObject(flags),
         NameObject("/DA"): TextStringObject(f"{DR_NAME} {placed.size:g} Tf 0 g"),
         NameObject("/Q"): NumberObject({"left": 0, "center": 1, "right": 2}[placed.align]),
@@ -205,9 +209,12 @@ def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[st
         NameObject("/BaseFont"): NameObject("/ZapfDingbats")}))
     fields = ArrayObject()
     pages = writer.pages
+    structure = _Structure(writer)
     for item in placed:
         page = pages[item.page]
-        ref = _add(writer, widget(writer, item, page.indirect_reference, tooltips[item.field.name]))
+        annot = widget(writer, item, page.indirect_reference, tooltips[item.field.name])
+        ref = _add(writer, annot)
+        structure.place(form_id(item.field), annot, ref, page.indirect_reference)
         page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
         fields.append(ref)
     for page in pages:
@@ -219,10 +226,40 @@ def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[st
         NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({
             NameObject(DR_NAME): font_ref, NameObject("/ZaDb"): zapf})}),
         NameObject("/DA"): TextStringObject(f"{DR_NAME} {FIELD_FONT:g} Tf 0 g"),
+        NameObject("/NeedAppearances"): BooleanObject(False),
     }))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+class _Structure:
+    """The typeset PDF's structure tree, for putting each widget into its Form element (if it is tagged)."""
+
+    def __init__(self, writer: PdfWriter):
+        root = writer._root_object.get("/StructTreeRoot")
+        self.root = root.get_object() if root is not None else None
+        self.forms: dict[str, DictionaryObject] = {}
+        if self.root is None or "/IDTree" not in self.root:
+            return
+        names = self.root["/IDTree"].get_object().get("/Names", ArrayObject())
+        self.forms = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
+        self.nums = self.root["/ParentTree"].get_object()["/Nums"]
+        self.next_key = int(self.root["/ParentTreeNextKey"])
+
+    def place(self, ident: str, annot: DictionaryObject, ref, page_ref) -> None:
+        element = self.forms.get(ident)
+        if element is None:
+            return
+        kids = element.get("/K")
+        if kids is None:
+            kids = element[NameObject("/K")] = ArrayObject()
+        kids.append(DictionaryObject({NameObject("/Type"): NameObject("/OBJR"), NameObject("/Obj"): ref,
+                                      NameObject("/Pg"): page_ref}))
+        annot[NameObject("/StructParent")] = NumberObject(self.next_key)
+        self.nums += [NumberObject(self.next_key), element.indirect_reference]
+        self.next_key += 1
+        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
 
 
 # -- filled copies -------------------------------------------------------------------------------------
