@@ -24,6 +24,13 @@ SRGB_ICC = base64.b64decode(
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 
 
+def end_of_data(data: bytes) -> bytes:
+    """The end of line between a stream's data and ``endstream``. PDF/A counts the bytes between the end of
+    line after ``stream`` and the one before ``endstream``: data that ends in CR needs CR LF there, or its
+    CR would read as the start of that end of line and /Length would be one too many."""
+    return b"\r\n" if data.endswith(b"\r") else b"\n"
+
+
 @dataclass(frozen=True)
 class Identity:
     """What the XMP packet says: the Info dictionary's entries (they must agree), the language and the

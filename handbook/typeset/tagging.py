@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObject, PDFObjectReference, PDFStream,
                                       PDFString)
 
-from ..archival import OUTPUT_CONDITION, SRGB_ICC, Identity, xmp_packet
+from ..archival import OUTPUT_CONDITION, SRGB_ICC, Identity, end_of_data, xmp_packet
 
 
 # -- ReportLab's writer, made PDF/A-clean ---------------------------------------------------------------
@@ -26,7 +26,8 @@ def _stream_format(self, document):
     """PDFStream.format with an end of line before ``endstream`` (not counted in /Length), as PDF/A requires."""
     formatted = _original_stream_format(self, document)
     if formatted.endswith(b"endstream\n") and not formatted.endswith(b"\nendstream\n"):
-        formatted = formatted[:-len(b"endstream\n")] + b"\nendstream\n"
+        data = formatted[:-len(b"endstream\n")]
+        formatted = data + end_of_data(data) + b"endstream\n"
     return formatted
 
 
@@ -58,7 +59,8 @@ class RawStream(PDFObject):
 
     def format(self, document):
         entries = dict(self.entries, Length=len(self.data))
-        return pdfdoc.format(PDFDictionary(entries), document) + b"\nstream\n" + self.data + b"\nendstream\n"
+        return (pdfdoc.format(PDFDictionary(entries), document) + b"\nstream\n" + self.data + end_of_data(self.data)
+                + b"endstream\n")
 
 
 # -- the structure -----------------------------------------------------------------------------------
