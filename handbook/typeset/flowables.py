@@ -6,6 +6,7 @@ splits between pages by whole lines and never leaves a lone line at the top or b
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -214,6 +215,8 @@ class TextBlock(Flowable):
                 run = piece.run
                 if tagger is not None:
                     target = self.link_path(run) if "link" in run.marks and run.href else self.struct
+                    if tagger.latin and _LATIN_WORD.search(piece.text) and _latin(piece.text):
+                        target = target + (Node("Span", Lang=tagger.latin),)  # a change of language
                     if target != current:
                         if current is not None:
                             ops += ["ET", "EMC"]
@@ -388,6 +391,9 @@ def _pagerefs(line: Line) -> list[tuple[int, int, str]]:
             out.append((offset, len(piece.text), piece.run.href[1:]))
         offset += len(piece.text)
     return out
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2}")
 
 
 def _latin(text: str) -> bool:

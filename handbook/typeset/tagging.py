@@ -102,6 +102,7 @@ class Tagger:
 
     def __init__(self, lang: str = ""):
         self.root = Element("Document", {"Lang": lang} if lang else {}, None)
+        self.latin = "en" if lang.startswith("zh") else ""  # the language of Latin words in Chinese text
         self.elements: dict[int, tuple[Node, Element]] = {}  # id(node) -> (node, its element)
         self.marks: dict[int, list[Element]] = {}  # page number -> the element of each MCID
         self.annotations: list[tuple[Element, PDFDictionary]] = []
