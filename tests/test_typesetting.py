@@ -274,3 +274,15 @@ def test_the_line_cache_gives_what_breaking_again_gives(tmp_path, monkeypatch):
     assert ["".join(run.text for run in runs) for runs in broken] == [model.plain(longer.content)]
     cache.write_bytes(b"\x00damaged")
     assert typeset(document, theme, fonts, line_cache=LineCache(cache)) == fresh
+
+
+def test_measured_widths_are_kept_for_the_newest_fonts_only():
+    """Each build brings new advance functions (and fonts named by their characters): the widths
+    measured for them must not pile up over a long 'watch' (bench/bench_watch.py: 200 rebuilds)."""
+    for build in range(5 * cjk.CHAR_CACHE_SIZE):
+        def measured(char, font, size, build=build):  # a new function each build, as a new Metrics is
+            return advance(char, font, size)
+        cjk.make_atoms([cjk.Run("中文 text", f"Font{build % 7}", 10.0)], measured, 200.0)
+    assert len(cjk._CHAR_CACHE) == cjk.CHAR_CACHE_SIZE
+    newest = next(reversed(cjk._CHAR_CACHE))
+    assert newest[:2] == (f"Font{(5 * cjk.CHAR_CACHE_SIZE - 1) % 7}", 10.0) and set(cjk._CHAR_CACHE[newest]) >= set("中文")

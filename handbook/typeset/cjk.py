@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import unicodedata
 import copy
+from collections import OrderedDict
 from operator import attrgetter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,7 +141,7 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
     atoms: list[Atom] = []
     for run in runs:
         word, word_width, marks = "", 0.0, []  # marks: (index, hyphen) break points written in the text
-        known = _CHAR_CACHE.setdefault((run.font, run.size, advance), {})
+        known = _char_widths(run.font, run.size, advance)
         for char in run.text:
             if char == "\n" or char in SPACES:
                 atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
@@ -183,7 +184,22 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
     return atoms
 
 
-_CHAR_CACHE: dict = {}  # (font, size, advance) -> {char: (width, wide)}
+_CHAR_CACHE: OrderedDict = OrderedDict()  # (font, size, advance) -> {char: (width, wide)}, the newest last
+CHAR_CACHE_SIZE = 16  # fonts x sizes of the last build or two: a 'watch' of hours keeps no more than this
+
+
+def _char_widths(font: str, size: float, advance: Advance) -> dict:
+    """The widths measured so far of a font at a size with this advance function. Each build brings a
+    new advance function (and fonts named by their characters), so only the newest are kept."""
+    key = (font, size, advance)
+    known = _CHAR_CACHE.get(key)
+    if known is None:
+        known = _CHAR_CACHE[key] = {}
+        while len(_CHAR_CACHE) > CHAR_CACHE_SIZE:
+            _CHAR_CACHE.popitem(last=False)
+    else:
+        _CHAR_CACHE.move_to_end(key)
+    return known
 
 
 def _variant(font: str, sequence: str) -> str | None:
