@@ -30,7 +30,7 @@ coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, marshal
+import hashlib, marshal, re
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -155,6 +155,9 @@ def variant_char(font_name: str, sequence: str) -> str | None:
     return _VARIANT_TEXT.get(name.decode("latin-1") if isinstance(name, bytes) else name, {}).get(sequence)
 
 
+_BFCHAR = re.compile(r"^<([0-9A-F]{2})> <[0-9A-F]+>$", re.MULTILINE)
+
+
 def _to_unicode(previous):
     """ReportLab's ToUnicode CMap, with each variant's code point mapped back to its base and selector."""
 
@@ -164,12 +167,13 @@ def _to_unicode(previous):
         if not known:
             return cmap
         text = {ord(code): sequence for sequence, code in known.items()}
-        lines = cmap.split("\n")
-        first = next(k for k, line in enumerate(lines) if line.endswith("beginbfchar")) + 1
-        for i, code in enumerate(subset):
-            if code in text and lines[first + i].startswith(f"<{i:02X}> "):
-                lines[first + i] = f"<{i:02X}> <{text[code].encode('utf-16-be').hex().upper()}>"
-        return "\n".join(lines)
+
+        def mapped(match: re.Match) -> str:  # each "<ii> <XXXX>" entry, wherever the writer put it
+            code = subset[int(match.group(1), 16)]
+            return f"<{match.group(1)}> <{text[code].encode('utf-16-be').hex().upper()}>" if code in text \
+                else match.group(0)
+
+        return _BFCHAR.sub(mapped, cmap)
 
     to_unicode.variants = True
     return to_unicode
