@@ -222,16 +222,6 @@ def _date(document) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{sign}{abs(ts.dhh):02d}:{ts.dmm:02d}"
 
 
-def _value(value):
-    if isinstance(value, str):
-        return PDFString(value)
-    if isinstance(value, (list, tuple)):
-        return PDFArray([_value(v) for v in value])
-    if isinstance(value, float):
-        return Raw(f"{value:.2f}")
-    return value
-
-
 def finish(canvas, lang: str, tagger: "Tagger | None", pdfa: str = "2u") -> None:
     """Before ReportLab writes the file: identity (XMP, Info), output intent, and the structure tree."""
     document = canvas._doc
@@ -254,59 +244,100 @@ def finish(canvas, lang: str, tagger: "Tagger | None", pdfa: str = "2u") -> None
     for number, page in enumerate(pages, start=1):
         page.StructParents = Raw(str(number - 1))
         page.Tabs = PDFName("S")
-    root_dict = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-    root_ref = document.Reference(root_dict)
-    refs: dict[int, PDFObjectReference] = {}
+    catalog.StructTreeRoot = _write_tree(document, tagger, len(pages))
 
-    def build(element: Element, parent_ref) -> PDFObjectReference:
-        obj = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(element.tag), "P": parent_ref})
-        ref = document.Reference(obj)
-        refs[id(element)] = ref
+
+class Literal(PDFObject):
+    """An object written as the bytes it is given (set before the file is formatted)."""
+
+    def __init__(self):
+        self.data = b""
+
+    def format(self, document):
+        return self.data
+
+
+def _string(text: str) -> str:
+    """A PDF text string: literal when ASCII, else UTF-16BE with its byte order mark."""
+    if text.isascii():
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\r", "\\r") + ")"
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _number(value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def _write_tree(document, tagger: "Tagger", page_count: int) -> PDFObjectReference:
+    """The structure tree as objects formatted here, in one pass (a thousand elements through ReportLab's
+    general formatter cost a tenth of a second). Object numbers are known once an object is registered."""
+    numbers = document.idToObjectNumberAndVersion
+
+    def register():
+        obj = Literal()
+        return obj, numbers[document.Reference(obj).name][0]
+
+    def page_ref(page: int) -> str:
+        return f"{numbers[f'Page{page}'][0]} 0 R"
+
+    root, root_number = register()
+    refs: dict[int, int] = {}
+    elements = []  # (element, object, number, parent number), depth first
+    stack = [(tagger.root, root_number)]
+    while stack:
+        element, parent = stack.pop()
+        obj, number = register()
+        refs[id(element)] = number
+        elements.append((element, obj, number, parent))
+        stack += [(kid, number) for kid in reversed(element.kids) if isinstance(kid, Element)]
+    annotation_keys = {}
+    for index, (element, annotation) in enumerate(tagger.annotations, start=page_count):
+        annotation["StructParent"] = Raw(str(index))
+        annotation_keys[id(annotation)] = index
+    for element, obj, number, parent in elements:
         page = element.page or (element.text_pages() or [0])[0]
+        parts = [f"<< /Type /StructElem /S /{element.tag} /P {parent} 0 R"]
         if page:
-            obj["Pg"] = PDFObjectReference(f"Page{page}")
+            parts.append(f"/Pg {page_ref(page)}")
         kids = []
         for kid in element.kids:
             if isinstance(kid, Element):
-                kids.append(build(kid, ref))
+                kids.append(f"{refs[id(kid)]} 0 R")
             elif kid[0] == "annot":
-                kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Pg": PDFObjectReference(f"Page{kid[1]}"),
-                                           "Obj": document.Reference(kid[2])}))
+                ref = document.Reference(kid[2])
+                kids.append(f"<< /Type /OBJR /Pg {page_ref(kid[1])} /Obj {numbers[ref.name][0]} 0 R >>")
             elif kid[0] == page:
-                kids.append(Raw(str(kid[1])))
+                kids.append(str(kid[1]))
             else:
-                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": PDFObjectReference(f"Page{kid[0]}"),
-                                           "MCID": Raw(str(kid[1]))}))
+                kids.append(f"<< /Type /MCR /Pg {page_ref(kid[0])} /MCID {kid[1]} >>")
         if kids:
-            obj["K"] = PDFArray(kids)
+            parts.append("/K [" + " ".join(kids) + "]")
         attrs = element.attrs
-        for key in ("Alt", "Lang", "ID", "ActualText", "T"):
+        for key in ("Alt", "Lang", "ID", "ActualText"):
             if attrs.get(key):
-                obj[key] = PDFString(attrs[key])
-        owned = {"Table": ("Scope",), "List": ("ListNumbering",), "Layout": ("BBox",)}
-        attributes = []
-        for owner, keys in owned.items():
-            entries = {key: (PDFName(attrs[key]) if isinstance(attrs[key], str) else _value(attrs[key]))
-                       for key in keys if key in attrs}
-            if entries:
-                attributes.append(PDFDictionary({"O": PDFName(owner), **entries}))
-        if attributes:
-            obj["A"] = attributes[0] if len(attributes) == 1 else PDFArray(attributes)
-        return ref
-
-    document_ref = build(tagger.root, root_ref)
+                parts.append(f"/{key} {_string(attrs[key])}")
+        owned = []
+        if "Scope" in attrs:
+            owned.append(f"<< /O /Table /Scope /{attrs['Scope']} >>")
+        if "ListNumbering" in attrs:
+            owned.append(f"<< /O /List /ListNumbering /{attrs['ListNumbering']} >>")
+        if "BBox" in attrs:
+            owned.append("<< /O /Layout /BBox [" + " ".join(_number(v) for v in attrs["BBox"]) + "] >>")
+        if owned:
+            parts.append("/A " + (owned[0] if len(owned) == 1 else "[" + " ".join(owned) + "]"))
+        obj.data = (" ".join(parts) + " >>").encode("latin-1")
     nums = []
-    for number in range(1, len(pages) + 1):
+    for number in range(1, page_count + 1):
         marks = tagger.marks.get(number, [])
-        nums += [Raw(str(number - 1)), PDFArray([refs[id(element)] for element in marks])]
-    for index, (element, annotation) in enumerate(tagger.annotations, start=len(pages)):
-        annotation["StructParent"] = Raw(str(index))
-        nums += [Raw(str(index)), refs[id(element)]]
-    root_dict["K"] = document_ref
-    root_dict["ParentTree"] = document.Reference(PDFDictionary({"Nums": PDFArray(nums)}))
-    root_dict["ParentTreeNextKey"] = Raw(str(len(pages) + len(tagger.annotations)))
-    ids = sorted((element.attrs["ID"], refs[id(element)]) for _, element in tagger.elements.values()
-                 if element.attrs.get("ID"))
+        nums.append(f"{number - 1} [" + " ".join(f"{refs[id(element)]} 0 R" for element in marks) + "]")
+    for element, annotation in tagger.annotations:
+        nums.append(f"{annotation_keys[id(annotation)]} {refs[id(element)]} 0 R")
+    parent_tree, parent_tree_number = register()
+    parent_tree.data = ("<< /Nums [" + " ".join(nums) + "] >>").encode("latin-1")
+    ids = sorted((element.attrs["ID"], refs[id(element)]) for element, _, _, _ in elements if element.attrs.get("ID"))
+    id_tree = ""
     if ids:
-        root_dict["IDTree"] = PDFDictionary({"Names": PDFArray([v for pair in ids for v in (PDFString(pair[0]), pair[1])])})
-    catalog.StructTreeRoot = root_ref
+        id_tree = " /IDTree << /Names [" + " ".join(f"{_string(i)} {n} 0 R" for i, n in ids) + "] >>"
+    root.data = (f"<< /Type /StructTreeRoot /K {refs[id(tagger.root)]} 0 R /ParentTree {parent_tree_number} 0 R "
+                 f"/ParentTreeNextKey {page_count + len(tagger.annotations)}{id_tree} >>").encode("latin-1")
+    return PDFObjectReference(root.__InternalName__)

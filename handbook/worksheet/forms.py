@@ -207,7 +207,7 @@ def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> Diction
         flags |= FLAG_NO_SPELLCHECK
     x0, y0, x1, y1 = placed.rect
     annot.update({
-        NameObject("/AP"): DictionaryObject({NameObject("/N"): _add(writer, _form_xobject(b"", x1 - x0, y1 - y0))}),
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): writer.empty_appearance()}),
         NameObject("/FT"): NameObject("/Tx"), NameObject("/Ff"): NumberObject(flags),
         NameObject("/DA"): TextStringObject(f"{DR_NAME} {placed.size:g} Tf 0 g"),
         NameObject("/Q"): NumberObject({"left": 0, "center": 1, "right": 2}[placed.align]),
@@ -216,65 +216,120 @@ def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> Diction
 
 
 def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[str, str]) -> bytes:
-    """The typeset PDF with one form field on each printed blank."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    font_ref = add_font(writer, font)
-    zapf = _add(writer, DictionaryObject({
+    """The typeset PDF with one form field on each printed blank, written as an incremental update: the
+    typeset bytes as they are, then the new objects (font, widgets, their appearances, the AcroForm) and the
+    few it changes (pages, the pages' font resources, the catalog, the Form structure elements). Cloning
+    the whole document instead would copy its structure tree too, and cost four times as much."""
+    reader = PdfReader(io.BytesIO(pdf))
+    update = _Update(reader)
+    font_ref = add_font(update, font)
+    zapf = _add(update, DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
         NameObject("/BaseFont"): NameObject("/ZapfDingbats")}))
     fields = ArrayObject()
-    pages = writer.pages
-    structure = _Structure(writer)
+    pages = reader.pages
+    structure = _Structure(reader, update)
     for item in placed:
         page = pages[item.page]
-        annot = widget(writer, item, page.indirect_reference, tooltips[item.field.name])
-        ref = _add(writer, annot)
+        annot = widget(update, item, page.indirect_reference, tooltips[item.field.name])
+        ref = _add(update, annot)
         structure.place(form_id(item.field), annot, ref, page.indirect_reference)
-        page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
         fields.append(ref)
+        annots = page.raw_get("/Annots") if "/Annots" in page else None
+        if isinstance(annots, IndirectObject):
+            annots.get_object().append(ref)
+            update.touch(annots.get_object())
+        else:
+            page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
+        update.touch(page)
     for page in pages:
-        resources = page["/Resources"].get_object()
-        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        holder = page
+        resources = page.raw_get("/Resources")
+        if isinstance(resources, IndirectObject):
+            holder = resources = resources.get_object()
+        fonts = resources.get("/Font") if "/Font" in resources else None
+        if fonts is None:
+            fonts = resources[NameObject("/Font")] = DictionaryObject()
+        elif isinstance(resources.raw_get("/Font"), IndirectObject):
+            holder = fonts = fonts.get_object()
         fonts[NameObject(PAGE_FONT)] = font_ref
-    writer._root_object[NameObject("/AcroForm")] = _add(writer, DictionaryObject({
+        update.touch(holder)
+    root = reader.trailer["/Root"]
+    root[NameObject("/AcroForm")] = _add(update, DictionaryObject({
         NameObject("/Fields"): fields,
         NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({
             NameObject(DR_NAME): font_ref, NameObject("/ZaDb"): zapf})}),
         NameObject("/DA"): TextStringObject(f"{DR_NAME} {FIELD_FONT:g} Tf 0 g"),
         NameObject("/NeedAppearances"): BooleanObject(False),
     }))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    update.touch(root)
+    return update.write(pdf)
+
+
+class _Update:
+    """New and changed objects of an incremental update (ISO 32000-1, 7.5.6) of a reader's document."""
+
+    def __init__(self, reader: PdfReader):
+        self.reader = reader
+        self.size = int(reader.trailer["/Size"])
+        self.objects: dict[int, object] = {}
+        self.empty = None
+
+    def empty_appearance(self) -> IndirectObject:
+        """The appearance of every empty text field (one object: nothing to draw, at any size)."""
+        if self.empty is None:
+            self.empty = self._add_object(_form_xobject(b"", 1, 1))
+        return self.empty
+
+    def _add_object(self, obj) -> IndirectObject:
+        number = self.size
+        self.size += 1
+        self.objects[number] = obj
+        return IndirectObject(number, 0, self.reader)
+
+    def touch(self, obj) -> None:
+        """``obj`` (an indirect object of the reader's document) is written again, as changed."""
+        self.objects[obj.indirect_reference.idnum] = obj
+
+    def write(self, base: bytes) -> bytes:
+        trailer = self.reader.trailer
+        entries = {key: trailer.raw_get(key) for key in ("/Root", "/Info", "/ID") if key in trailer}
+        prev = int(base[base.rindex(b"startxref") + 9:].split()[0])
+        return _append(base, entries, prev, self.objects, self.size)
 
 
 class _Structure:
     """The typeset PDF's structure tree, for putting each widget into its Form element (if it is tagged)."""
 
-    def __init__(self, writer: PdfWriter):
-        root = writer._root_object.get("/StructTreeRoot")
+    def __init__(self, reader: PdfReader, update: _Update):
+        self.update = update
+        root = reader.trailer["/Root"].get("/StructTreeRoot")
         self.root = root.get_object() if root is not None else None
-        self.forms: dict[str, DictionaryObject] = {}
+        self.forms: dict[str, IndirectObject] = {}
         if self.root is None or "/IDTree" not in self.root:
             return
         names = self.root["/IDTree"].get_object().get("/Names", ArrayObject())
-        self.forms = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
-        self.nums = self.root["/ParentTree"].get_object()["/Nums"]
+        self.forms = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        self.parent_tree = self.root["/ParentTree"].get_object()
         self.next_key = int(self.root["/ParentTreeNextKey"])
 
     def place(self, ident: str, annot: DictionaryObject, ref, page_ref) -> None:
-        element = self.forms.get(ident)
-        if element is None:
+        element_ref = self.forms.get(ident)
+        if element_ref is None:
             return
+        element = element_ref.get_object()
         kids = element.get("/K")
         if kids is None:
             kids = element[NameObject("/K")] = ArrayObject()
         kids.append(DictionaryObject({NameObject("/Type"): NameObject("/OBJR"), NameObject("/Obj"): ref,
                                       NameObject("/Pg"): page_ref}))
         annot[NameObject("/StructParent")] = NumberObject(self.next_key)
-        self.nums += [NumberObject(self.next_key), element.indirect_reference]
+        self.parent_tree["/Nums"].extend([NumberObject(self.next_key), element_ref])
         self.next_key += 1
         self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
+        self.update.touch(element)
+        self.update.touch(self.parent_tree)
+        self.update.touch(self.root)
 
 
 # -- filled copies -------------------------------------------------------------------------------------
@@ -344,33 +399,39 @@ class Filler:
         return self._update(changed, next_id)
 
     def _update(self, changed: dict[int, object], size: int) -> bytes:
-        out = io.BytesIO()
-        out.write(self.form)
-        if not self.form.endswith(b"\n"):
-            out.write(b"\n")
-        offsets = {}
-        for idnum in sorted(changed):
-            offsets[idnum] = out.tell()
-            out.write(f"{idnum} 0 obj\n".encode())
-            changed[idnum].write_to_stream(out)
-            out.write(b"\nendobj\n")
-        xref = out.tell()
-        out.write(b"xref\n")
-        ids = sorted(offsets)
-        while ids:
-            run = 1
-            while run < len(ids) and ids[run] == ids[0] + run:
-                run += 1
-            out.write(f"{ids[0]} {run}\n".encode())
-            out.write(b"".join(f"{offsets[i]:010d} 00000 n\r\n".encode() for i in ids[:run]))
-            ids = ids[run:]
-        trailer = DictionaryObject({NameObject(k): v for k, v in self.trailer.items()})
-        trailer[NameObject("/Size")] = NumberObject(size)
-        trailer[NameObject("/Prev")] = NumberObject(self.prev)
-        out.write(b"trailer\n")
-        trailer.write_to_stream(out)
-        out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
-        return out.getvalue()
+        return _append(self.form, self.trailer, self.prev, changed, size)
+
+
+def _append(base: bytes, entries: dict, prev: int, changed: dict[int, object], size: int) -> bytes:
+    """``base`` and an incremental update of it: the ``changed`` objects (number -> object), a
+    cross-reference section for them and a trailer whose /Prev points back to ``prev``."""
+    out = io.BytesIO()
+    out.write(base)
+    if not base.endswith(b"\n"):
+        out.write(b"\n")
+    offsets = {}
+    for idnum in sorted(changed):
+        offsets[idnum] = out.tell()
+        out.write(f"{idnum} 0 obj\n".encode())
+        changed[idnum].write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n")
+    ids = sorted(offsets)
+    while ids:
+        run = 1
+        while run < len(ids) and ids[run] == ids[0] + run:
+            run += 1
+        out.write(f"{ids[0]} {run}\n".encode())
+        out.write(b"".join(f"{offsets[i]:010d} 00000 n\r\n".encode() for i in ids[:run]))
+        ids = ids[run:]
+    trailer = DictionaryObject({NameObject(k): v for k, v in entries.items()})
+    trailer[NameObject("/Size")] = NumberObject(size)
+    trailer[NameObject("/Prev")] = NumberObject(prev)
+    out.write(b"trailer\n")
+    trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
 
 
 def _page_copy(page: PageObject) -> PageObject:
