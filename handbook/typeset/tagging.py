@@ -107,6 +107,8 @@ class Tagger:
         self.marks: dict[int, list[Element]] = {}  # page number -> the element of each MCID
         self.annotations: list[tuple[Element, PDFDictionary]] = []
         self.drawn: dict[int, object] = {}  # flowable fragments drawn (a repeated table header: an artifact)
+        self.widgets: dict[int, str] = {}  # id(placeholder) -> the /ID of the Form element its widget goes in
+        self.reserved: dict[str, tuple[int, int]] = {}  # that /ID -> (widget's object number, /StructParent)
 
     def element(self, path: tuple[Node, ...], page: int = 0) -> Element:
         parent = self.root
@@ -145,6 +147,21 @@ class Tagger:
         element.kids.append(("annot", page, annotation))
         self.annotations.append((element, annotation))
         annotation["F"] = Raw("4")  # printed
+
+
+    def reserve(self, canvas, path: tuple[Node, ...]) -> None:
+        """A form field's widget, added to the finished PDF later (worksheet/forms.py): its object number is
+        taken now (a null placeholder, which the form's incremental update redefines), listed in the page's
+        annotations and put in the Form element at ``path``, its /StructParent key in the parent tree. So
+        the form needs to change none of these objects."""
+        page = canvas.getPageNumber()
+        element = self.element(path, page)
+        placeholder = Literal()
+        placeholder.data = b"null"
+        canvas._annotationrefs.append(canvas._doc.Reference(placeholder))
+        element.kids.append(("annot", page, placeholder))
+        self.annotations.append((element, placeholder))
+        self.widgets[id(placeholder)] = element.attrs["ID"]
 
 
 def link(canvas, tagger: "Tagger | None", path: tuple[Node, ...], rect, url: str = "", dest: str = "",
@@ -292,8 +309,12 @@ def _write_tree(document, tagger: "Tagger", page_count: int) -> PDFObjectReferen
         stack += [(kid, number) for kid in reversed(element.kids) if isinstance(kid, Element)]
     annotation_keys = {}
     for index, (element, annotation) in enumerate(tagger.annotations, start=page_count):
-        annotation["StructParent"] = Raw(str(index))
         annotation_keys[id(annotation)] = index
+        if id(annotation) in tagger.widgets:
+            number = numbers[annotation.__InternalName__][0]
+            tagger.reserved[tagger.widgets[id(annotation)]] = (number, index)
+        else:
+            annotation["StructParent"] = Raw(str(index))
     for element, obj, number, parent in elements:
         page = element.page or (element.text_pages() or [0])[0]
         parts = [f"<< /Type /StructElem /S /{element.tag} /P {parent} 0 R"]

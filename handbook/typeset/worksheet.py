@@ -61,6 +61,8 @@ class Placed:
     baselines: tuple[float, ...]
     align: str = "left"
     size: float = FIELD_FONT  # font size of values
+    obj: int = 0  # tagged PDF: the object number kept for its widget (0: none), and its /StructParent
+    struct_parent: int = -1
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,11 @@ def form_id(field: Field) -> str:
 
 
 def _form(canvas: Canvas, path: tuple, field: Field) -> None:
-    """The Form structure element of ``field``, where its blank is printed (tagging only)."""
+    """The Form structure element of ``field``, where its blank is printed, with its widget's place
+    (tagging only)."""
     tagger = tagger_of(canvas)
     if tagger is not None:
-        tagger.element(path + (Node("Form", ID=form_id(field)),), canvas.getPageNumber())
+        tagger.reserve(canvas, path + (Node("Form", ID=form_id(field)),))
 
 
 def _draw_label(canvas: Canvas, block: TextBlock, x: float, baseline: float) -> None:
@@ -607,7 +610,7 @@ def _lighter(color: str) -> str:
 
 
 # -- pages ----------------------------------------------------------------------------------------
-def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagged: bool = False):
+def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagger: Tagger | None = None):
     """A canvas that numbers pages 'x of y' once it knows y (it holds pages until save)."""
 
     class FooterCanvas(Canvas):
@@ -615,7 +618,7 @@ def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", t
             kwargs.update(initialFontName=style.regular, initialFontSize=SMALL)
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
-            self.tagger = Tagger(lang) if tagged else None
+            self.tagger = tagger
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
@@ -770,6 +773,11 @@ def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tup
                           subject=meta.get("subject", ""), creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.get("lang", ""), invariant=1)
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
+    tagger = Tagger(meta.get("lang", ""))
     doc.build(story(sheet, style, recorder),
-              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", ""), tagged=True))
-    return buffer.getvalue(), recorder.placed
+              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", ""), tagger))
+    placed = []
+    for item in recorder.placed:
+        obj, key = tagger.reserved.get(form_id(item.field), (0, -1))
+        placed.append(replace(item, obj=obj, struct_parent=key))
+    return buffer.getvalue(), placed

@@ -17,8 +17,8 @@ Why the form font is built like this (each point was checked with poppler 22 and
   is borrowed; every viewer reads the font itself from the dictionary.
 * ``/NeedAppearances`` is false: an empty text field has an empty appearance (PDF/A wants one on every
   widget), checkboxes carry their own (a vector tick, so no ZapfDingbats font is needed to show them).
-* Tagged PDF (PDF/UA): each widget goes into the Form structure element the typesetter made where its
-  blank is printed (found by its /ID, ``field:<name>``), as an object reference, with its /StructParent.
+* Tagged PDF (PDF/UA): each widget is in the Form structure element the typesetter made where its blank is
+  printed, under the object number the typesetter kept for it (see :func:`add_form`).
 
 A filled copy is an incremental update of the empty form: values are drawn into the pages as text
 in the form font (so they are in the text layer), and their fields keep the value but become hidden
@@ -35,7 +35,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, Dict
 
 from ..archival import end_of_data
 from ..typeset.formfont import FormFont
-from ..typeset.worksheet import FIELD_FONT, Placed, form_id
+from ..typeset.worksheet import FIELD_FONT, Placed
 
 
 def _write_stream(self, stream) -> None:
@@ -218,8 +218,10 @@ def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> Diction
 def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[str, str]) -> bytes:
     """The typeset PDF with one form field on each printed blank, written as an incremental update: the
     typeset bytes as they are, then the new objects (font, widgets, their appearances, the AcroForm) and the
-    few it changes (pages, the pages' font resources, the catalog, the Form structure elements). Cloning
-    the whole document instead would copy its structure tree too, and cost four times as much."""
+    few it changes (the pages' font resources, the catalog). In a tagged PDF the typesetter has already put
+    each widget's object number in its page's annotations and in its Form structure element, with its
+    /StructParent key (:class:`Placed` ``obj``, ``struct_parent``): the widget is written under that number.
+    (Cloning the whole document with pypdf instead would copy its structure tree too, at four times the cost.)"""
     reader = PdfReader(io.BytesIO(pdf))
     update = _Update(reader)
     font_ref = add_font(update, font)
@@ -228,12 +230,15 @@ def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[st
         NameObject("/BaseFont"): NameObject("/ZapfDingbats")}))
     fields = ArrayObject()
     pages = reader.pages
-    structure = _Structure(reader, update)
     for item in placed:
         page = pages[item.page]
         annot = widget(update, item, page.indirect_reference, tooltips[item.field.name])
+        if item.obj:  # its place is kept
+            annot[NameObject("/StructParent")] = NumberObject(item.struct_parent)
+            update.objects[item.obj] = annot
+            fields.append(IndirectObject(item.obj, 0, reader))
+            continue
         ref = _add(update, annot)
-        structure.place(form_id(item.field), annot, ref, page.indirect_reference)
         fields.append(ref)
         annots = page.raw_get("/Annots") if "/Annots" in page else None
         if isinstance(annots, IndirectObject):
@@ -241,7 +246,7 @@ def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[st
             update.touch(annots.get_object())
         else:
             page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
-        update.touch(page)
+            update.touch(page)
     for page in pages:
         holder = page
         resources = page.raw_get("/Resources")
@@ -296,40 +301,6 @@ class _Update:
         entries = {key: trailer.raw_get(key) for key in ("/Root", "/Info", "/ID") if key in trailer}
         prev = int(base[base.rindex(b"startxref") + 9:].split()[0])
         return _append(base, entries, prev, self.objects, self.size)
-
-
-class _Structure:
-    """The typeset PDF's structure tree, for putting each widget into its Form element (if it is tagged)."""
-
-    def __init__(self, reader: PdfReader, update: _Update):
-        self.update = update
-        root = reader.trailer["/Root"].get("/StructTreeRoot")
-        self.root = root.get_object() if root is not None else None
-        self.forms: dict[str, IndirectObject] = {}
-        if self.root is None or "/IDTree" not in self.root:
-            return
-        names = self.root["/IDTree"].get_object().get("/Names", ArrayObject())
-        self.forms = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
-        self.parent_tree = self.root["/ParentTree"].get_object()
-        self.next_key = int(self.root["/ParentTreeNextKey"])
-
-    def place(self, ident: str, annot: DictionaryObject, ref, page_ref) -> None:
-        element_ref = self.forms.get(ident)
-        if element_ref is None:
-            return
-        element = element_ref.get_object()
-        kids = element.get("/K")
-        if kids is None:
-            kids = element[NameObject("/K")] = ArrayObject()
-        kids.append(DictionaryObject({NameObject("/Type"): NameObject("/OBJR"), NameObject("/Obj"): ref,
-                                      NameObject("/Pg"): page_ref}))
-        annot[NameObject("/StructParent")] = NumberObject(self.next_key)
-        self.parent_tree["/Nums"].extend([NumberObject(self.next_key), element_ref])
-        self.next_key += 1
-        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
-        self.update.touch(element)
-        self.update.touch(self.parent_tree)
-        self.update.touch(self.root)
 
 
 # -- filled copies -------------------------------------------------------------------------------------
