@@ -56,6 +56,18 @@ def test_the_large_print_theme_and_the_example_books_are_compliant(books, book):
         assert_compliant(path)
 
 
+def test_a_filled_worksheet_is_compliant(tmp_path):
+    record = tmp_path / "record.yaml"
+    record.write_text("holder_name: 張小梅\noverdue_amount: 3456.78\nfilled_on: '2026-11-28'\nreason_health: true\n",
+                      encoding="utf-8")
+    result = run_build("--fill", str(record), "--variant", "zh-Hant", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "out" / "zh-Hant" / "worksheet-filled.pdf"
+    for profile in ("ua1", "2u"):
+        report = page.validate_pdf(str(path), profile=profile)
+        assert report.is_compliant, sorted({f"[{f.rule_id}] {f.message}" for f in report.failures})
+
+
 # -- the structure tree, read back -------------------------------------------------------------------
 def reading_order(path: Path) -> list[tuple[tuple[str, ...], str]]:
     """What a screen reader reads: (the path of element types, its text) for each piece of marked content,

@@ -344,9 +344,9 @@ def test_prefilled_values_are_text_at_their_fields(prefilled, variant):
         assert printed in text_in(path, widget["page"], widget["rect"]), name
     summary = fields["reason_summary"]
     assert squash(RECORD[variant]["reason_summary"]) == text_in(path, summary["page"], summary["rect"])
-    for name, widget in fields.items():  # a filled field keeps its value but is neither shown nor editable
+    for name, widget in fields.items():  # a filled field keeps its value, read-only (its ink is on the page)
         filled = name in RECORD[variant]
-        assert (widget["f"] == 2 and widget["ff"] & 1 == 1) == filled, name
+        assert widget["f"] == 4 and (widget["ff"] & 1 == 1) == filled, name  # printable: PDF/A forbids hidden
         assert (widget["v"] is not None and widget["v"] != "/Off") == filled, name
     assert fields["filled_on"]["v"] == "2026年11月28日" and fields["plan_paid_2"]["v"] == "/Yes"
 

@@ -21,8 +21,9 @@ Why the form font is built like this (each point was checked with poppler 22 and
   printed, under the object number the typesetter kept for it (see :func:`add_form`).
 
 A filled copy is an incremental update of the empty form: values are drawn into the pages as text
-in the form font (so they are in the text layer), and their fields keep the value but become hidden
-and read-only, so that no viewer draws a value twice.
+in the form font (so they are in the text layer, marked as an artifact: a screen reader reads the value
+from its field), and their fields keep the value and become read-only, with an empty appearance, so that
+no viewer draws a value twice (a hidden field would do the same, but PDF/A forbids hidden annotations).
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ DR_NAME = "/Wingdings"  # see the module docstring: the name PDFium needs to use
 PAGE_FONT = "/HbFormFont"  # the same font in the pages' resources, for filled-in values
 INK = (0.08, 0.19, 0.43)  # filled-in values: a blue-black ink, dark in greyscale
 FLAG_READ_ONLY, FLAG_MULTILINE, FLAG_NO_SPELLCHECK = 1, 1 << 12, 1 << 22
-ANNOT_HIDDEN, ANNOT_PRINT = 2, 4
+ANNOT_PRINT = 4
 
 
 # -- the font as PDF objects -------------------------------------------------------------------------
@@ -318,13 +319,13 @@ class Ink:
 def _overlay(font: FormFont, inks: list[Ink]) -> bytes:
     """A content stream writing the values in the form font (a tick is stroked too, to be bolder)."""
     ink = " ".join(f"{v:g}" for v in INK)
-    ops = [f"q {ink} rg {ink} RG"]
+    ops = ["/Artifact BMC", f"q {ink} rg {ink} RG"]
     for item in inks:
         mode = f"2 Tr {item.size * 0.05:.2f} w" if item.value is True else "0 Tr"
         for x, y, text, spacing in item.runs:
             ops.append(f"BT {PAGE_FONT} {item.size:g} Tf {mode} {spacing:.3f} Tc 1 0 0 1 {x:.2f} {y:.2f} Tm "
                        f"<{font.encode(text).hex()}> Tj ET")
-    ops.append("Q")
+    ops += ["Q", "EMC"]
     return "\n".join(ops).encode()
 
 
@@ -360,12 +361,14 @@ class Filler:
         for ink in inks:
             ref = self.widgets[ink.name]
             annot = _shallow(ref.get_object())
-            if ink.value is True:
+            if ink.value is True:  # ticked, its tick printed on the page: the box's own appearance is empty
                 annot[NameObject("/V")] = annot[NameObject("/AS")] = NameObject("/Yes")
+                empty = annot["/AP"]["/N"].raw_get("/Off")
+                annot[NameObject("/AP")] = DictionaryObject({NameObject("/N"): DictionaryObject({
+                    NameObject("/Yes"): empty, NameObject("/Off"): empty})})
             else:
                 annot[NameObject("/V")] = TextStringObject(ink.value)
             annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | FLAG_READ_ONLY)
-            annot[NameObject("/F")] = NumberObject(ANNOT_HIDDEN)
             changed[ref.idnum] = annot
         return self._update(changed, next_id)
 
