@@ -107,13 +107,13 @@ def main(argv: list[str], root: Path | None = None, prog: str = "handbook") -> i
     parser = make_parser(root, prog)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
+    if argv[0] == "test" and not {"-h", "--help"} & set(argv[1:2]):
+        import subprocess  # pytest's own options (-k, -x …) go to pytest as they are: argparse would take them
+
+        return subprocess.call([sys.executable, "-m", "pytest", *argv[1:]], cwd=root)
     args = parser.parse_args(argv)
     if getattr(args, "fill_merge", False) and not args.fill:
         parser.error("--fill-merge needs --fill FILE")
-    if args.command == "test":
-        import subprocess
-
-        return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=root)
     if args.command == "new":
         return run_new(args, prog)
     return guarded(args, COMMANDS[args.command], root)
