@@ -19,13 +19,21 @@ from .diagnostics import relative
 
 
 @lru_cache(maxsize=1)
-def code_digest() -> str:
-    """The generator's own code and pinned requirements: a new version remakes everything."""
+@lru_cache(maxsize=None)
+def code_digest(*modules: str) -> str:
+    """The version of the code a derived thing depends on: the package's modules (all of them, or those
+    named, as paths inside the package like "typeset/fonts.py") and the pinned runtime requirements
+    (the libraries' versions). Every cache key and output stamp includes it, so a new version remakes
+    what it changes and nothing is versioned by hand. Read once per process."""
     package = Path(__file__).resolve().parent
+    paths = sorted(package.rglob("*.py")) if not modules else [package / name for name in modules]
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")) + sorted(package.parent.glob("requirements*.txt")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for path in paths + [package.parent / "requirements.txt"]:
+        digest.update(str(path.relative_to(package.parent)).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # installed without requirements.txt: the package's version stands for it
+            digest.update(b"-")
     return digest.hexdigest()
 
 

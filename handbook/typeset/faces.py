@@ -14,7 +14,8 @@ mixed across sources, so a book's own Light face cannot pair with a system Bold)
 Every OpenType flavour can be found and opened: variable CFF2, static CFF (``.otf``, ``.ttc``/``.otc``)
 and TrueType (``.ttf``, ``.ttc``). Files that cannot serve (truncated, wrong magic, Type 1, bitmap-only)
 are remembered with the reason, so a family that exists only in such files gets that reason, not "not
-found". Name tables are read once per (path, size, mtime) and kept in ``<cache_dir>/scan-v3.json``.
+found". Name tables are read once per (path, size, mtime) and kept in ``<cache_dir>/scan-*.json`` (named by
+this module's code version).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..atomic import write_atomically
+from ..stamps import code_digest
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 FONT_EXTS = (".ttf", ".otf", ".ttc", ".otc")
 TYPE1_EXTS = (".pfb", ".pfa", ".t1")  # listed only to say why they cannot serve
 BOLD = 600  # weights from here up are bold (CSS's rule): a bold request needs such a face, a regular one must not get it
-SCAN_FILE = "scan-v3.json"
 PIP_FONTS = (("manimgx_fonts_cjk", ""), ("reportlab", "fonts"))
 
 
@@ -161,7 +162,7 @@ class _Scans:
     """Name-table scans of font files, kept on disk by file identity."""
 
     def __init__(self, cache_dir: Path | None):
-        self.path = Path(cache_dir) / SCAN_FILE if cache_dir else None
+        self.path = Path(cache_dir) / f"scan-{code_digest('typeset/faces.py')[:16]}.json" if cache_dir else None
         try:
             self.known = json.loads(self.path.read_text()) if self.path else {}
         except (OSError, ValueError):

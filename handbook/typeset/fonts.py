@@ -36,13 +36,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import fontTools
-
 from ..atomic import write_atomically
+from ..stamps import code_digest
 from .faces import FaceLocation, FontError, identity as _identity, open_face
 from .tokens import is_ideograph, is_variation_selector
 
-CODE_VERSION = "fonts-1"  # bump whenever the bytes produced for the same input change
+# The code that decides the bytes of a prepared font: its version is in every font cache key.
+FONT_CODE = ("typeset/faces.py", "typeset/fonts.py", "typeset/outlines.py", "typeset/charstrings.py")
 KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebuilt from glyph stores)
 
 
@@ -70,7 +70,7 @@ def damaged(*locations: FaceLocation):
 
 def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     """Code point -> glyph id of the face's best cmap, kept on disk as flat uint32 pairs."""
-    path = Path(cache_dir) / f"cmap-{_key(_identity(location.path), location.index, CODE_VERSION)}.bin"
+    path = Path(cache_dir) / f"cmap-{_key(_identity(location.path), location.index, code_digest(*FONT_CODE))}.bin"
     if path not in _CMAPS:  # kept per cache file: another cache folder gets its own file
         flat = array("I")
         try:
@@ -107,7 +107,7 @@ def variation_sequences(text: str) -> set[str]:
 def _variations(location: FaceLocation, cache_dir: Path) -> dict[tuple[int, int], int]:
     """(base, selector) -> glyph id, of the face's cmap format 14 (a default sequence: the base's glyph),
     kept on disk as flat uint32 triples."""
-    path = Path(cache_dir) / f"uvs-{_key(_identity(location.path), location.index, CODE_VERSION)}.bin"
+    path = Path(cache_dir) / f"uvs-{_key(_identity(location.path), location.index, code_digest(*FONT_CODE))}.bin"
     if path not in _UVS:
         flat = array("I")
         try:
@@ -198,7 +198,7 @@ def face_coverage(location: FaceLocation, cache_dir: Path) -> frozenset[int]:
 
 
 def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:
-    key = _key(_identity(location.path), location.index, weight, fontTools.version, CODE_VERSION)
+    key = _key(_identity(location.path), location.index, weight, code_digest(*FONT_CODE))
     return cache_dir / f"glyphs-{key}.bin"
 
 
@@ -238,7 +238,7 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     todo: dict[FaceLocation, dict[int, str]] = {}
     variants = {}
     for location, weight in requests:
-        key = _key(_identity(location.path), location.index, weight, text, fontTools.version, CODE_VERSION,
+        key = _key(_identity(location.path), location.index, weight, text, code_digest(*FONT_CODE),
                    *([sequences] if sequences else []))
         if sequences:
             if location not in variants:
