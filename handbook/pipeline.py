@@ -1,4 +1,5 @@
-"""Orchestration: book -> sources -> variants -> markup -> model -> typeset -> outputs.
+"""Orchestration, in one function (:func:`make_all`): configuration -> each edition read (sources,
+markup, model, frame), prepared (fonts, fit) and made -> drift between editions; then a build writes.
 
 Each stage takes plain data and returns plain data; problems go into one :class:`Sink`, and the build
 stops after the first stage that reported errors. Everything (every edition, every output) is made in
@@ -11,10 +12,8 @@ import calendar
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from dataclasses import replace
 
 from . import content, drift, figures, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
