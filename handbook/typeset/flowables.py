@@ -215,7 +215,9 @@ class TextBlock(Flowable):
                 run = piece.run
                 if tagger is not None:
                     target = self.link_path(run) if "link" in run.marks and run.href else self.struct
-                    if tagger.latin and _LATIN_WORD.search(piece.text) and _latin(piece.text):
+                    if "sup" in run.marks and run.href and run.href.startswith(NOTE_PREFIX):
+                        target = target + (Node("Reference"),)  # a note's number: refers to the Note element
+                    elif tagger.latin and _LATIN_WORD.search(piece.text) and _latin(piece.text):
                         target = target + (Node("Span", Lang=tagger.latin),)  # a change of language
                     if target != current:
                         if current is not None:
