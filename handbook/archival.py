@@ -31,6 +31,16 @@ def end_of_data(data: bytes) -> bytes:
     return b"\r\n" if data.endswith(b"\r") else b"\n"
 
 
+def xmp_date(pdf_date: str) -> str:
+    """A PDF date (``D:20261128000000+00'00'``) as XMP writes it (``2026-11-28T00:00:00+00:00``)."""
+    d = pdf_date[2:] if pdf_date.startswith("D:") else pdf_date
+    if len(d) < 14:
+        return ""
+    zone = d[14:].replace("'", "")
+    zone = "+00:00" if zone in ("", "Z") else f"{zone[:3]}:{zone[3:5] or '00'}"
+    return f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[8:10]}:{d[10:12]}:{d[12:14]}{zone}"
+
+
 @dataclass(frozen=True)
 class Identity:
     """What the XMP packet says: the Info dictionary's entries (they must agree), the language and the

@@ -68,6 +68,18 @@ def test_a_filled_worksheet_is_compliant(tmp_path):
         assert report.is_compliant, sorted({f"[{f.rule_id}] {f.message}" for f in report.failures})
 
 
+def test_merged_filled_copies_are_pdf_a_2b(tmp_path):
+    """Many records in one PDF to print: a print artefact like the booklet (its pages repeat: no structure)."""
+    data = tmp_path / "clients.csv"
+    data.write_text("holder_name,overdue_amount\n王芳,100\n李强,2500.5\n", encoding="utf-8")
+    result = run_build("--fill", str(data), "--fill-merge", "--variant", "zh-Hans", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "out" / "zh-Hans" / "worksheet-filled.pdf"
+    report = page.validate_pdf(str(path), profile="2b")
+    assert report.is_compliant, sorted({f"[{f.rule_id}] {f.message}" for f in report.failures})
+    assert "/StructTreeRoot" not in pypdf.PdfReader(str(path)).trailer["/Root"]
+
+
 # -- the structure tree, read back -------------------------------------------------------------------
 def reading_order(path: Path) -> list[tuple[tuple[str, ...], str]]:
     """What a screen reader reads: (the path of element types, its text) for each piece of marked content,

@@ -34,7 +34,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, EncodedStreamObject, FloatObject,
                            IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject)
 
-from ..archival import end_of_data
+from ..archival import Identity, end_of_data, xmp_date, xmp_packet
 from ..typeset.formfont import FormFont
 from ..typeset.worksheet import FIELD_FONT, Placed
 
@@ -422,13 +422,19 @@ def _shallow(obj: DictionaryObject) -> DictionaryObject:
 
 
 def merge(form: bytes, font: FormFont, copies: list[list[Ink]]) -> bytes:
-    """Many filled copies as one PDF for printing: pages share contents and fonts; no form fields."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(form)))
-    del writer._root_object["/AcroForm"]
+    """Many filled copies as one PDF for printing: pages share contents and fonts; no form fields. A print
+    artefact like the imposed booklet: PDF/A-2b, without the structure tree (its pages repeat)."""
+    reader = PdfReader(io.BytesIO(form))
+    source = reader.trailer["/Root"]
+    for key in ("/StructTreeRoot", "/MarkInfo", "/AcroForm"):
+        if key in source:
+            del source[key]
+    writer = PdfWriter(clone_from=reader)
     templates = []
     for page in writer.pages:
-        if "/Annots" in page:
-            del page["/Annots"]
+        for key in ("/Annots", "/StructParents"):
+            if key in page:
+                del page[key]
         templates.append((page, _contents(page)))
     for index, inks in enumerate(copies):
         by_page = _by_page(inks)
@@ -436,9 +442,26 @@ def merge(form: bytes, font: FormFont, copies: list[list[Ink]]) -> bytes:
             page = template if index == 0 else writer.add_page(_page_copy(template))
             overlay = [_add(writer, _stream(_overlay(font, by_page[number])))] if number in by_page else []
             page[NameObject("/Contents")] = ArrayObject(contents + overlay)
+    _declare_pdfa_2b(writer, reader)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _declare_pdfa_2b(writer: PdfWriter, reader: PdfReader) -> None:
+    """XMP metadata that claims PDF/A-2b (and no PDF/UA), matching the Info dictionary."""
+    info = reader.metadata or {}
+    lang = reader.trailer["/Root"].get("/Lang")
+    who = Identity(title=str(info.get("/Title", "")), author=str(info.get("/Author", "")),
+                   subject=str(info.get("/Subject", "")), keywords=str(info.get("/Keywords", "")),
+                   creator=str(info.get("/Creator", "")), producer=str(info.get("/Producer", "")),
+                   date=xmp_date(str(info.get("/CreationDate", ""))), lang=str(lang) if lang else "",
+                   pdfa="2b", pdfua=0)
+    metadata = DecodedStreamObject()
+    metadata.set_data(xmp_packet(who))
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = _add(writer, metadata)
 
 
 def _by_page(inks: list[Ink]) -> dict[int, list[Ink]]:
