@@ -196,3 +196,28 @@ def test_every_field_is_in_a_form_element_with_its_label_as_tooltip(built, varia
     assert len(forms) == len(widgets) and all(types[-2] == "Form" for types in forms)
     form = reader.trailer["/Root"]["/AcroForm"]
     assert form.get("/NeedAppearances") == False  # noqa: E712 (a pypdf BooleanObject, always truthy)
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r", b"\r\n", b"x"])
+def test_stream_data_ending_in_an_end_of_line_keeps_its_length(ending):
+    """PDF/A counts /Length between the EOL after 'stream' and the EOL before 'endstream': ReportLab wrote
+    none before 'endstream', and data that ends in CR or LF must still get its own (found on the example
+    book, where a compressed stream happened to end in CR, and on a test book, in LF)."""
+    import io
+
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFStream
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handbook.typeset.tagging import finish
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=0, invariant=1)
+    canvas.drawString(10, 10, "x")
+    stream = PDFStream(PDFDictionary({}), b"data" + ending)
+    stream.filters = []
+    canvas._doc.Catalog.PieceInfo = canvas._doc.Reference(stream)
+    canvas.showPage()
+    finish(canvas, "en", None)
+    canvas.save()
+    report = page.validate_pdf_bytes(buffer.getvalue(), profile="2b")
+    assert not [f for f in report.failures if "STREAM" in f.rule_id], [f.message for f in report.failures]

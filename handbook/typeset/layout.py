@@ -81,6 +81,7 @@ class StoryBuilder:
         self.foot_notes = theme.page.get("notes", "foot") == "foot"
         self.notes: dict[str, list[TextBlock]] = {}  # note key -> its paragraphs (foot notes)
         self.chapter_now: model.Chapter | None = None
+        self.heading_level = 0  # the last heading's structure level (H1-H3 nest one level at a time)
 
     # -- runs --------------------------------------------------------------------------------
     def runs(self, content: model.Inline, spec: BlockSpec) -> list[Run]:
@@ -260,7 +261,8 @@ class StoryBuilder:
         title = model.plain(block.content)
         deco = Decoration(anchor=block.anchor, outline_level=level - 1, outline_title=title,
                           chapter=(chapter.short_title if chapter and level == 1 else ""))
-        flowable = self.text(block.content, spec, deco).tag(parent + (Node(f"H{level}"),))
+        self.heading_level = min(level, self.heading_level + 1)  # '#' then '###' (a warning): H1, H2
+        flowable = self.text(block.content, spec, deco).tag(parent + (Node(f"H{self.heading_level}"),))
         out = []
         if level > 1:  # the reserve is completed by keep_headings_with_text() once what follows is known
             _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)

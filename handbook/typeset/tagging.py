@@ -24,11 +24,9 @@ from ..archival import OUTPUT_CONDITION, SRGB_ICC, Identity, end_of_data, xmp_pa
 # -- ReportLab's writer, made PDF/A-clean ---------------------------------------------------------------
 def _stream_format(self, document):
     """PDFStream.format with an end of line before ``endstream`` (not counted in /Length), as PDF/A requires."""
-    formatted = _original_stream_format(self, document)
-    if formatted.endswith(b"endstream\n") and not formatted.endswith(b"\nendstream\n"):
-        data = formatted[:-len(b"endstream\n")]
-        formatted = data + end_of_data(data) + b"endstream\n"
-    return formatted
+    formatted = _original_stream_format(self, document)  # ends with the data, then b"endstream\n"
+    data = formatted[:-len(b"endstream\n")]
+    return data + end_of_data(data) + b"endstream\n"  # (data that ends in LF still needs its own EOL)
 
 
 if not hasattr(pdfdoc, "_handbook_stream_format"):
