@@ -102,6 +102,9 @@ def test_fields_have_the_names_kinds_and_hints_of_the_source(built, variant):
     assert hints[0] in found["due_date"]["tu"] and hints[1] in found["overdue_amount"]["tu"]
     assert found["overdue_amount"]["tu"].startswith({"zh-Hans": "逾期金额", "zh-Hant": "逾期金額",
                                                      "zh-Hant-HK": "逾期金額"}[variant])
+    # a blank after another field's unit ('逾期天数 ___ 天　原定还款日 ___') is labelled by its own words only
+    assert found["due_date"]["tu"].startswith({"zh-Hans": "原定还款日（", "zh-Hant": "原定還款日（",
+                                               "zh-Hant-HK": "原定還款日（"}[variant])
     assert found["log_asked_3"]["tu"].startswith({"zh-Hans": "我问了什么（第3行）",
                                                   "zh-Hant": "我問了什麼（第3行）",
                                                   "zh-Hant-HK": "我問了甚麼（第3行）"}[variant])

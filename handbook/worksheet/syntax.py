@@ -82,7 +82,7 @@ def label_before(items: tuple[Item, ...], index: int) -> str:
         if isinstance(item, Blank):
             break
         text = item.text + text
-    text = text.rstrip(_LABEL_END)
+    text = text.rstrip(_LABEL_END).rsplit("\u3000", 1)[-1]  # a wide space ends the field before (its unit: '天')
     for mark in _CLAUSE:
         text = text.rsplit(mark, 1)[-1]
     return text.strip(_LABEL_END)
