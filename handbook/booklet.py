@@ -22,21 +22,10 @@ from pypdf.generic import (
     EncodedStreamObject, FloatObject, NameObject, NumberObject, StreamObject, create_string_object,
 )
 
-from .archival import OUTPUT_CONDITION, SRGB_ICC, Identity, end_of_data, xmp_packet
+from . import exporting  # noqa: F401 -- PDF/A stream endings for everything pypdf writes here
+from .archival import OUTPUT_CONDITION, SRGB_ICC, Identity, xmp_packet
 
 
-def _write_stream(self, stream) -> None:
-    """pypdf's StreamObject.write_to_stream with PDF/A's end of line before ``endstream`` (archival.py)."""
-    self[NameObject("/Length")] = NumberObject(len(self._data))
-    DictionaryObject.write_to_stream(self, stream)
-    del self["/Length"]
-    stream.write(b"\nstream\n")
-    stream.write(self._data)
-    stream.write(end_of_data(self._data) + b"endstream")
-
-
-if getattr(StreamObject.write_to_stream, "__name__", "") != "_write_stream":
-    StreamObject.write_to_stream = _write_stream
 
 MM = 72 / 25.4
 SHEETS = {"a4": (297 * MM, 210 * MM), "letter": (11 * 72.0, 8.5 * 72.0)}

@@ -20,7 +20,7 @@ ONE_MODULE = {
     "yaml": ("yamlread",),
     "reportlab": ("typeset.",),
     "fontTools": ("typeset.",),
-    "pypdf": ("booklet", "worksheet.forms"),  # exporters on finished PDFs
+    "pypdf": ("booklet", "worksheet.forms", "exporting"),  # exporters on finished PDFs
     "pypdfium2": ("preview",),
     "PIL": ("preview", "figures", "typeset.figures"),  # reading and checking images; pixels for the PDF
     "segno": ("figures",),

@@ -34,23 +34,12 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, EncodedStreamObject, FloatObject,
                            IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject)
 
-from ..archival import Identity, end_of_data, xmp_date, xmp_packet
+from .. import exporting  # noqa: F401 -- PDF/A stream endings for everything pypdf writes here
+from ..archival import Identity, xmp_date, xmp_packet
 from ..typeset.formfont import FormFont
 from ..typeset.worksheet import FIELD_FONT, Placed
 
 
-def _write_stream(self, stream) -> None:
-    """pypdf's StreamObject.write_to_stream with PDF/A's end of line before ``endstream`` (archival.py)."""
-    self[NameObject("/Length")] = NumberObject(len(self._data))
-    DictionaryObject.write_to_stream(self, stream)
-    del self["/Length"]
-    stream.write(b"\nstream\n")
-    stream.write(self._data)
-    stream.write(end_of_data(self._data) + b"endstream")
-
-
-if getattr(StreamObject.write_to_stream, "__name__", "") != "_write_stream":
-    StreamObject.write_to_stream = _write_stream
 
 DR_NAME = "/Wingdings"  # see the module docstring: the name PDFium needs to use the font for CJK
 PAGE_FONT = "/HbFormFont"  # the same font in the pages' resources, for filled-in values
