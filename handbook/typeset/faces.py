@@ -35,6 +35,7 @@ FONT_EXTS = (".ttf", ".otf", ".ttc", ".otc")
 TYPE1_EXTS = (".pfb", ".pfa", ".t1")  # listed only to say why they cannot serve
 BOLD = 600  # weights from here up are bold (CSS's rule): a bold request needs such a face, a regular one must not get it
 PIP_FONTS = (("manimgx_fonts_cjk", ""), ("reportlab", "fonts"))
+MAX_LISTED = 40  # families named in a "not found" error (a desktop has hundreds)
 
 
 class FontError(Exception):
@@ -212,8 +213,10 @@ def find_family(family: str, book_dirs: Sequence[Path] = (), *, system: bool = T
     finally:
         scans.save()
     hint = f"; files in the book's fonts folder that cannot serve: {'; '.join(broken[:5])}" if broken else ""
+    names = sorted(found)
+    listed = ", ".join(names[:MAX_LISTED]) + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
     raise FontError(f"font family {family!r} not found in {', '.join(searched)}; "
-                    f"families found: {', '.join(sorted(found)) or 'none'}{hint}")
+                    f"families found: {listed or 'none'}{hint}")
 
 
 def family_identity(family: str, book_dirs: Sequence[Path], *, system: bool, cache_dir: Path | None) -> tuple:
