@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -56,6 +55,7 @@ class BuildOptions:
     fill: Path | None = None  # data to pre-fill the worksheet with: make only filled worksheets
     fill_merge: bool = False  # filled worksheets of many records as one PDF
     force: bool = False  # make every output, even those whose inputs have not changed
+    epoch: int | None = None  # the date inside the PDFs (seconds since 1970); None: see pdf_epoch
 
 
 @dataclass
@@ -115,6 +115,7 @@ def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tup
     against the source edition. Every problem goes to ``sink``; a configuration that cannot be read
     raises HandbookError. Build, check and the fuzz harness all run this; only a build then writes."""
     book, theme, chosen = _configuration(options, sink)
+    options = replace(options, epoch=pdf_epoch(book, options))
     phrases = load_phrases(book, options.project_root, sink)
     _stop_if_failed(sink, options.strict)
     outputs = () if check_only else options.outputs or book.outputs
@@ -125,8 +126,7 @@ def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tup
 
     # Editions are independent: with several, each is read and made in a forked process (2 cores: about
     # half the time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
-    with dated_by(book):
-        made = in_parallel(make, chosen, enabled=options.fill is None)
+    made = in_parallel(make, chosen, enabled=options.fill is None)
     for edition in made:
         for diagnostic in edition.diagnostics:
             sink.add(diagnostic)
@@ -182,17 +182,15 @@ def compare_with_source(book: BookConfig, chosen: list[VariantConfig], chapters:
                                    relative(config.folder, options.project_root), sink)
 
 
-@contextmanager
-def dated_by(book: BookConfig):
-    """PDFs carry SOURCE_DATE_EPOCH when it is set; otherwise the book's edition date, never the clock."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(book.edition.timetuple()))
+def pdf_epoch(book: BookConfig, options: BuildOptions) -> int:
+    """The date the PDFs carry: the options' own, else SOURCE_DATE_EPOCH (reproducible builds' convention),
+    else the book's edition date; never the clock. It is handed down, not written into the environment."""
+    if options.epoch is not None:
+        return options.epoch
     try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    except (KeyError, ValueError):
+        return calendar.timegm(book.edition.timetuple())
 
 
 def _write(made: list[Made], stamps: Stamps, result: BuildResult, options: BuildOptions, progress) -> None:
@@ -366,7 +364,7 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     from .typeset.layout import typeset
 
     started = time.perf_counter()
-    reading = typeset(edition.document, theme, fonts, line_cache=layouts)
+    reading = typeset(edition.document, theme, fonts, line_cache=layouts, epoch=options.epoch)
     timings[f"{name}:typeset"] = time.perf_counter() - started
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading
@@ -398,12 +396,13 @@ def output_digests(edition: Edition, book: BookConfig, theme, options: BuildOpti
     fonts = [fontset, fontset and faces.family_identity(fontset.family, [options.content_dir / "fonts"],
                                                             system=fontset.system, cache_dir=options.cache_dir)]
     # A chapter is a function of its source (see chapter_of): digesting the sources is the same, and quicker.
-    handbook = stamps.digest("handbook", replace(edition.document, chapters=()), edition.sources, theme, fonts)
+    handbook = stamps.digest("handbook", replace(edition.document, chapters=()), edition.sources, theme, fonts,
+                             options.epoch)
     digests = {
         "handbook": (folder / "handbook.pdf", handbook),
         "booklet": (folder / "handbook-booklet.pdf", stamps.digest("booklet", handbook, book.booklet)),
     }
     if edition.worksheet is not None:
         digests["worksheet"] = (folder / "worksheet.pdf", stamps.digest("worksheet", edition.worksheet, edition.config,
-                                                                        theme, fonts))
+                                                                        theme, fonts, options.epoch))
     return digests

@@ -1,7 +1,7 @@
 """Which outputs are already up to date: a digest of each output's inputs, kept beside the outputs.
 
 An output is skipped when the digest of everything it is made from (the modelled content, the theme,
-the fonts, the code, SOURCE_DATE_EPOCH) equals the one recorded when it was written, and the file on
+the fonts, the code, the date the PDF carries) equals the one recorded when it was written, and the file on
 disk is still the file that was written. Anything else (a new input, an edited or deleted PDF, a new
 version of the code) makes it again.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def code_digest(*modules: str) -> str:
 def digest(*parts) -> str:
     """A digest of plain data, the same in every process (sets are sorted: their order follows the
     per-process hash seed)."""
-    text = repr(canonical((code_digest(), os.environ.get("SOURCE_DATE_EPOCH", ""), parts)))
+    text = repr(canonical((code_digest(), parts)))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

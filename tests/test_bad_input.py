@@ -471,3 +471,28 @@ def test_every_output_is_a_valid_pdf(built, variant, name):
     if shutil.which("qpdf"):
         check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         assert check.returncode == 0 and "WARNING" not in check.stdout + check.stderr, check.stdout + check.stderr
+
+
+def test_a_build_dates_its_pdfs_without_touching_the_process_environment(project, monkeypatch):
+    """The edition's date reaches ReportLab as an argument: a web service building two books in two
+    threads must not see one book's date in the other's PDFs (it was written into os.environ)."""
+    class Watched(dict):  # pytest itself keeps PYTEST_CURRENT_TEST up to date: that alone may change
+        def __setitem__(self, key, value):
+            assert key.startswith("PYTEST_"), f"the build set {key} in os.environ"
+            super().__setitem__(key, value)
+
+        def __delitem__(self, key):
+            assert key.startswith("PYTEST_"), f"the build removed {key} from os.environ"
+            super().__delitem__(key)
+
+        def pop(self, key, *default):
+            assert key.startswith("PYTEST_"), f"the build removed {key} from os.environ"
+            return super().pop(key, *default)
+
+    environment = Watched({k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"})
+    monkeypatch.setattr(os, "environ", environment)
+    result = build(project, "--variant", "zh-Hans", "--only", "handbook", "--only", "worksheet")
+    assert result.returncode == 0, result.stderr
+    for name in ("handbook.pdf", "worksheet.pdf"):
+        date = pypdf.PdfReader(project / "out" / "zh-Hans" / name).metadata["/CreationDate"]
+        assert date.startswith("D:20261128000000"), name  # the edition date in book.toml

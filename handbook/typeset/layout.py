@@ -434,9 +434,10 @@ def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
 
 
 def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None,
-            line_cache: LineCache | None = None) -> bytes:
+            line_cache: LineCache | None = None, epoch: int | None = None) -> bytes:
     """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line;
-    ``line_cache``: the paragraph layouts kept between builds, saved at the end)."""
+    ``line_cache``: the paragraph layouts kept between builds, saved at the end; ``epoch``: the PDF's
+    date in seconds, else ReportLab's invariant one)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
     cache = line_cache.bind(metrics.face_of) if line_cache else None
@@ -452,7 +453,7 @@ def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: 
     meta = document.meta
     notes = FootNotes(builder.notes, geometry.measure, theme.colors["rule"], builder.styles["note"].leading,
                       theme.page.get("note_numbers", "chapter") == "page") if builder.notes else None
-    doc = BookDocTemplate(buffer, geometry, decor, notes, title=meta.title, author=meta.author,
+    doc = BookDocTemplate(buffer, geometry, decor, notes, epoch, title=meta.title, author=meta.author,
                           subject=meta.subtitle, creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.lang, invariant=1)
     doc.start_with(builder.first_family())

@@ -11,10 +11,13 @@ what is left keeps at least two lines under its reference and continues at the f
 """
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -233,11 +236,24 @@ class NoteFrame(Frame):
             flowable.note_budget = None
 
 
+def pdf_time(canvas: Canvas, epoch: int | None) -> None:
+    """The date a PDF carries (Info and XMP), given as seconds since 1970 rather than read by ReportLab
+    from the SOURCE_DATE_EPOCH variable, which would be one setting for the whole process."""
+    if epoch is None:
+        return
+    stamp = TimeStamp(invariant=True)
+    stamp.t, stamp.lt = epoch, time.gmtime(epoch)
+    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
+    canvas._doc._timeStamp = stamp
+
+
 class BookDocTemplate(BaseDocTemplate):
     """A doc template that picks the left or right version of each page template by page parity,
     and remembers on which page every heading landed."""
 
-    def __init__(self, buffer, geometry: Geometry, decor: PageDecor, notes: FootNotes | None = None, **kwargs):
+    def __init__(self, buffer, geometry: Geometry, decor: PageDecor, notes: FootNotes | None = None,
+                 epoch: int | None = None, **kwargs):
+        self.epoch = epoch  # the PDF's date (see pdf_time)
         super().__init__(buffer, pagesize=(geometry.width, geometry.height), leftMargin=0, rightMargin=0,
                          topMargin=0, bottomMargin=0, **kwargs)
         self.geometry = geometry
@@ -330,6 +346,7 @@ def deferred_canvas(doc: BookDocTemplate, refs: dict[str, tuple[str, float, str]
             # ReportLab starts every page with the initial font: make it ours, not an unembedded Helvetica.
             kwargs.update(initialFontName=doc.decor.font, initialFontSize=doc.decor.folio_size)
             super().__init__(*args, **kwargs)
+            pdf_time(self, doc.epoch)
             self.tagger = Tagger(doc.lang) if tagged else None
 
         def save(self):

@@ -24,6 +24,7 @@ from ..model import Span
 from .cjk import Run
 from .flowables import Decoration, TextBlock
 from .layout import FontFiles, Metrics
+from .pages import pdf_time
 from .styles import BlockSpec
 from ..sheet import Area, Blank, Check, Checklist, Code, Field, Grid, Heading, Hint, Row, Worksheet
 from .figures import FigureBlock
@@ -610,13 +611,15 @@ def _lighter(color: str) -> str:
 
 
 # -- pages ----------------------------------------------------------------------------------------
-def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagger: Tagger | None = None):
+def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagger: Tagger | None = None,
+                   epoch: int | None = None):
     """A canvas that numbers pages 'x of y' once it knows y (it holds pages until save)."""
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             kwargs.update(initialFontName=style.regular, initialFontSize=SMALL)
             super().__init__(*args, **kwargs)
+            pdf_time(self, epoch)
             self._pages: list[dict] = []
             self.tagger = tagger
 
@@ -775,7 +778,8 @@ def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tup
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
     tagger = Tagger(meta.get("lang", ""))
     doc.build(story(sheet, style, recorder),
-              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", ""), tagger))
+              canvasmaker=_footer_canvas(sheet.title, sheet.strings["page"], style, meta.get("lang", ""), tagger,
+                                         meta.get("epoch")))
     placed = []
     for item in recorder.placed:
         obj, key = tagger.reserved.get(form_id(item.field), (0, -1))

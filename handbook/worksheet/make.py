@@ -68,7 +68,7 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     (regular,), (bold,), *own = prepared
     printed = own[0][0] if own else regular
     files = FontFiles(printed, bold)
-    meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc)}
+    meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc), "epoch": options.epoch}
     if not check_fit(sheet, files, theme.colors, sink):
         return None
     pdf, placed = typeset(sheet, files, theme.colors, meta)
