@@ -33,10 +33,7 @@ GAP = 0.25 * MM  # a 148 mm page centred in a 148.5 mm half: clearance from fold
 MAX_CREEP_MM = 10.0  # creep is about sheet thickness x sheets; more is a unit mistake
 MARK_WIDTH, MARK_LEN, MARK_OFFSET = 0.3, 5 * MM, 1 * MM
 FOLD_MARK_LEN = 10 * MM  # long enough to show past an office printer's ~5 mm dead margin
-DUPLEX_NOTE = {
-    "short-edge": "Print double-sided, flip on short edge, actual size (no scaling); fold and staple.",
-    "long-edge": "Print double-sided, flip on long edge, actual size (no scaling); fold and staple.",
-}
+DUPLEX_MODES = ("short-edge", "long-edge")
 
 
 @dataclass(frozen=True)
@@ -88,8 +85,8 @@ class ImposeOptions:
     sheet (the covers) is the reference and stays put; pages of sheet s are shifted toward
     the spine by creep_mm * s / (sheets - 1), so the innermost sheet moves the full amount.
 
-    subject: a one-line "how to print" note for the PDF's /Subject; None picks the English
-    note matching the duplex mode.
+    subject: a one-line "how to print" note for the PDF's /Subject, in the reader's language (the
+    handbook's template gives one per duplex mode); None keeps the reading PDF's subject.
     """
     paper: str = "A4"
     duplex: str = "short-edge"
@@ -100,7 +97,7 @@ class ImposeOptions:
     def __post_init__(self) -> None:
         if not isinstance(self.paper, str) or self.paper.lower() not in SHEETS:
             raise ValueError(f"paper must be 'A4' or 'letter', got {self.paper!r}")
-        if self.duplex not in DUPLEX_NOTE:
+        if self.duplex not in DUPLEX_MODES:
             raise ValueError(f"duplex must be 'short-edge' or 'long-edge', got {self.duplex!r}")
         c = self.creep_mm
         if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= MAX_CREEP_MM:
@@ -272,10 +269,13 @@ def impose(reading_pdf: bytes, options: ImposeOptions = ImposeOptions()) -> byte
 
 
 def _set_metadata(writer: PdfWriter, reader: PdfReader, options: ImposeOptions, source: bytes) -> None:
-    """Keep title, author and language; say how to print; tell the print dialog too."""
+    """Keep title, author, subject (unless the caller says how to print) and language; tell the print dialog
+    how to print too."""
     info = reader.metadata or {}
-    kept = {k: info[k] for k in ("/Title", "/Author") if info.get(k) is not None}
-    writer.add_metadata({**kept, "/Subject": options.subject or DUPLEX_NOTE[options.duplex]})
+    kept = {k: info[k] for k in ("/Title", "/Author", "/Subject") if info.get(k) is not None}
+    if options.subject:
+        kept["/Subject"] = options.subject
+    writer.add_metadata(kept)
     root = writer._root_object
     lang = reader.trailer["/Root"].get("/Lang")
     if lang is not None:
@@ -284,8 +284,7 @@ def _set_metadata(writer: PdfWriter, reader: PdfReader, options: ImposeOptions, 
     root[NameObject("/ViewerPreferences")] = DictionaryObject({
         NameObject("/Duplex"): NameObject(flip), NameObject("/PrintScaling"): NameObject("/None")})
     writer.pdf_header = b"%PDF-1.7"  # /Duplex is a PDF 1.7 viewer preference
-    _archival(writer, {**kept, "/Subject": options.subject or DUPLEX_NOTE[options.duplex]},
-              str(lang.get_object()) if lang is not None else "")
+    _archival(writer, kept, str(lang.get_object()) if lang is not None else "")
     digest = hashlib.sha256(source + repr(options).encode()).digest()[:16]  # content-derived /ID
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
 

@@ -191,6 +191,15 @@ class Space:
 
 
 @dataclass(frozen=True)
+class FrameString:
+    """A string the template gives the typesetter for the PDFs but not for a page (the booklet's note)."""
+
+    name: str
+    text: str
+    pos: SourcePos
+
+
+@dataclass(frozen=True)
 class TocSlot:
     title: str
     pos: SourcePos

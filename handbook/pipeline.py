@@ -261,12 +261,8 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     for item in frame:
         if isinstance(item, model.ChapterSlot) and not 0 <= item.index < len(chapters):
             sink.error(f"the book template asks for chapter {item.index}, but there are {len(chapters)}", item.pos)
-    strings = {
-        "print_hint_short-edge": translations.gettext(
-            "Print double-sided, flip on short edge, actual size (no scaling); fold and staple."),
-        "print_hint_long-edge": translations.gettext(
-            "Print double-sided, flip on long edge, actual size (no scaling); fold and staple."),
-    }
+    strings = {item.name: item.text for item in frame if isinstance(item, model.FrameString)}
+    frame = tuple(item for item in frame if not isinstance(item, model.FrameString))
     document = model.Document(config.name, meta, frame, tuple(chapters), compress=style.compress, strings=strings)
     document = figures.complete(document, sources, translations.gettext, options.content_dir, options.project_root,
                                 sink)

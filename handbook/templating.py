@@ -6,6 +6,7 @@ Templates emit a small XML vocabulary that becomes model nodes::
       <page template="cover|plain"> <p style="cover.title">…</p> <space height="40"/> <rule/> </page>
       <toc title="…"/>
       <chapter index="0"/>
+      <string name="print_hint_short-edge">…</string>   (text the PDFs carry outside the pages)
     </book>
 
 Autoescaping is on, so book data cannot inject markup; undefined variables are errors
@@ -121,9 +122,11 @@ def parse_frame(text: str, shown: str, sink: Sink) -> tuple | None:
             index = _number(element, "index", "0", where, sink)
             if index is not None:
                 items.append(model.ChapterSlot(int(index), where))
+        elif element.tag == "string" and element.get("name"):
+            items.append(model.FrameString(element.get("name"), _unwrap("".join(element.itertext())), where))
         else:
             sink.error(f"unknown element <{element.tag}> in the book template", where)
-    if not items:
+    if all(isinstance(item, model.FrameString) for item in items):
         sink.error("the book template produced no pages", where)
     return tuple(items)
 

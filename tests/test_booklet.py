@@ -324,10 +324,10 @@ def test_metadata_kept_and_subject_set():
     assert root["/Lang"] == "de-DE"
     assert root["/ViewerPreferences"]["/Duplex"] == "/DuplexFlipShortEdge"
     assert root["/ViewerPreferences"]["/PrintScaling"] == "/None"
+    # without a note of the caller's, the reading PDF's own subject stays (no English text of our own)
+    source = PdfReader(io.BytesIO(make_pdf(3, lang=None))).metadata.subject
     default = PdfReader(io.BytesIO(impose(make_pdf(3, lang=None)))).metadata.subject
-    assert default == "Print double-sided, flip on short edge, actual size (no scaling); fold and staple."
-    long_edge = PdfReader(io.BytesIO(impose(make_pdf(3), ImposeOptions(duplex="long-edge")))).metadata.subject
-    assert "long edge" in long_edge
+    assert source and default == source
 
 
 @pytest.mark.parametrize(
