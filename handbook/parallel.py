@@ -1,22 +1,38 @@
-"""Running independent jobs in forked processes (2 cores: about half the time)."""
+"""Running independent jobs in forked processes (2 cores: about half the time), and the one budget for it.
+
+Three steps may use a second process: the editions of a build (pipeline), drawing many glyphs (the fonts)
+and breaking a big book's paragraphs on a first build (layout). They all go through :func:`in_parallel`,
+and only the process that started the build forks: a job already running in a forked process runs its
+own steps in itself, so a build never has more processes than editions, whatever nests inside.
+"""
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
+import threading
+import traceback
 from pathlib import Path
+
+_STARTED_IN = os.getpid()  # the process that imported the package: the only one that forks
+
+
+def may_fork() -> bool:
+    """Whether this process may start workers: not inside a worker, not beside threads (forking a
+    process that runs threads can deadlock it), and not where fork does not exist or HANDBOOK_JOBS=1."""
+    return (os.getpid() == _STARTED_IN and hasattr(os, "fork") and threading.active_count() == 1
+            and os.environ.get("HANDBOOK_JOBS") != "1")
 
 
 def in_parallel(function, items: list, enabled: bool = True) -> list:
     """``[function(item) for item in items]``, each item but the first in a forked child process.
 
-    Results come back pickled through a temporary file; an exception in a child is raised here with
-    the child's traceback. Falls back to one process where fork is unavailable, for a single item,
-    or with HANDBOOK_JOBS=1."""
-    if not enabled or len(items) < 2 or not hasattr(os, "fork") or os.environ.get("HANDBOOK_JOBS") == "1":
+    Results come back pickled through a temporary file. An exception in a child is raised here as
+    itself where it can be pickled (else as a RuntimeError), with the child's traceback as its cause.
+    One process does everything for a single item, when ``enabled`` is false, or when
+    :func:`may_fork` says no."""
+    if not enabled or len(items) < 2 or not may_fork():
         return [function(item) for item in items]
-    import pickle
-    import traceback
-
     children = []
     for item in items[1:]:
         handle, path = tempfile.mkstemp(prefix="handbook-job-", suffix=".pickle")
@@ -27,8 +43,8 @@ def in_parallel(function, items: list, enabled: bool = True) -> list:
                 with os.fdopen(handle, "wb") as out:
                     try:
                         pickle.dump(("ok", function(item)), out)
-                    except BaseException:
-                        pickle.dump(("error", traceback.format_exc()), out)
+                    except BaseException as exc:
+                        pickle.dump(("error", _picklable(exc), traceback.format_exc()), out)
             except BaseException:
                 status = 1
             finally:
@@ -40,15 +56,24 @@ def in_parallel(function, items: list, enabled: bool = True) -> list:
     for pid, path in children:
         os.waitpid(pid, 0)
         try:
-            kind, value = pickle.loads(path.read_bytes())
+            outcome = pickle.loads(path.read_bytes())
         except (OSError, EOFError, pickle.UnpicklingError):
-            kind, value = "error", "a worker process died without a result"
+            outcome = ("error", None, "a worker process died without a result")
         finally:
             path.unlink(missing_ok=True)
-        if kind == "ok":
-            results.append(value)
+        if outcome[0] == "ok":
+            results.append(outcome[1])
         else:
-            failure = failure or value
+            failure = failure or outcome
     if failure:
-        raise RuntimeError(f"a worker process failed:\n{failure}")
+        _, exc, text = failure
+        raise (exc or RuntimeError("a worker process failed")) from RuntimeError(f"in a worker process:\n{text}")
     return results
+
+
+def _picklable(exc: BaseException) -> BaseException | None:
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 -- an exception that cannot travel is reported by its traceback
+        return None

@@ -3,9 +3,8 @@ TrueType fonts assembled from those glyphs. The fontTools-heavy half of :mod:`fo
 a glyph must be drawn: a warm build never loads it (fontTools' variation modules cost about 0.1 s)."""
 from __future__ import annotations
 
-import math, multiprocessing, struct, sys, threading
+import math, struct, sys
 from array import array
-from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
 from typing import Sequence
 
@@ -21,6 +20,7 @@ from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.varLib.models import supportScalar
 from fontTools.varLib.varStore import VarStoreInstancer
 
+from ..parallel import in_parallel
 from . import charstrings
 from .faces import FaceLocation, FontError, open_face
 
@@ -279,16 +279,16 @@ def _interleave(a: list, b: list) -> list:
 
 
 def draw_all(jobs: list[tuple]) -> list[tuple]:
-    """draw_face for each (face, gids, weights) job; with >= PARALLEL_MIN glyphs, in two forked
-    processes: one per face, or alternate glyphs of a single face."""
+    """draw_face for each (face, gids, weights) job; with >= PARALLEL_MIN glyphs, in two processes
+    (parallel.in_parallel, so never inside an edition's own worker): the faces shared out between
+    them, or alternate glyphs of a single face."""
     halves = 2 if len(jobs) == 1 else 1
-    tasks = [(i, loc, gids[k::halves], ws) for i, (loc, gids, ws) in enumerate(jobs) for k in range(halves)]
-    if len(tasks) < 2 or sum(len(gids) for _, gids, _ in jobs) < PARALLEL_MIN or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():  # forking beside threads can deadlock
+    tasks = [(loc, gids[k::halves], ws) for loc, gids, ws in jobs for k in range(halves)]
+    if len(tasks) < 2 or sum(len(gids) for _, gids, _ in jobs) < PARALLEL_MIN:
         return [draw_face(*job) for job in jobs]
     from fontTools.cffLib import CFFFontSet  # noqa: F401 -- imported once, before forking
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = list(pool.map(draw_face, *list(zip(*tasks))[1:]))
+    shares = in_parallel(lambda share: [draw_face(*task) for task in share], [tasks[0::2], tasks[1::2]])
+    parts = _interleave(*shares)
     if halves == 1:
         return parts
     (meta, adv_a, glyphs_a), (_, adv_b, glyphs_b) = parts
