@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf.generic import BooleanObject, NameObject, TextStringObject
 
-from conftest import run_build
+from conftest import ROOT, run_build
 from handbook.book import load_book
 from handbook.diagnostics import Sink
 from handbook.pipeline import BuildOptions, read_edition
@@ -367,6 +367,28 @@ def test_a_long_value_wraps_onto_the_ruled_lines(prefilled):
             baselines.add(bottom)
     lines = [b for a, b in zip([-99.0] + sorted(baselines), sorted(baselines)) if b - a > 8 * MM / 2]
     assert len(lines) == 2 and lines[1] - lines[0] == pytest.approx(8.5 * MM, abs=1)  # two of its three lines
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_prefilled_copy_is_small_and_its_blanks_take_frequent_chinese(prefilled, tmp_path, renderer):
+    """Issue 19: a filled copy weighs at most 300 KB (its font holds the frequent hanzi, not the national
+    set), yet a reader can still type everyday Chinese into a blank the data left empty: characters that
+    neither the record nor the worksheet's own text has, so only the frequent set can draw them."""
+    if renderer == "poppler" and shutil.which("pdftoppm") is None:
+        pytest.skip("poppler's pdftoppm is not installed")
+    path = prefilled["zh-Hant"]  # Traditional glyphs are the heavier ones
+    assert path.stat().st_size <= 300 * 1024
+    own = set((ROOT / "content" / "zh-Hant" / "worksheet.md").read_text(encoding="utf-8")) | set("".join(RECORD["zh-Hant"].values()))
+    fresh = [ch for ch in charsets.FREQUENT["Hant"][-120:] if ch not in own]
+    first, second = "".join(fresh[:5]), "".join(fresh[5:10])
+    rect = widgets(path)["question_1"]["rect"]
+    shots = []
+    for number, value in enumerate((first, second)):
+        target = tmp_path / f"typed{number}.pdf"
+        typed(path, target, {"question_1": value}, viewer_draws=False)
+        shots.append(crop(RENDERERS[renderer](target, 0), rect))
+    assert ink(shots[0]) > 150 and ink(shots[1]) > 150, "the typed text is not drawn"
+    assert changed(*shots) > 100, "two different values look the same: the glyphs are missing (.notdef boxes)"
 
 
 def test_csv_makes_one_pdf_per_row_or_one_merged_pdf(tmp_path):

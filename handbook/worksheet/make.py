@@ -55,7 +55,9 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     (face, weight), (bold_face, bold_weight) = faces
     coverage = fontfiles.face_coverage(face, options.cache_dir)
     loc = locale.parse_locale(config.locale)
-    name, repertoire = charsets.repertoire(loc.script)
+    # A blank form serves anyone typing (the national set); a pre-filled copy, one of perhaps thousands, is
+    # mostly written already: the frequent hanzi and the data's own characters keep each file small.
+    name, repertoire = (charsets.repertoire if data_chars is None else charsets.frequent)(loc.script)
     typed = {ch for ch in repertoire + (data_chars or "") + TICK if ord(ch) in coverage} | set(chars)
     # The page itself is set in a font of just its own characters: ReportLab need not parse the
     # 7,000-glyph form font unless values are typeset with it.
