@@ -391,6 +391,23 @@ def test_a_prefilled_copy_is_small_and_its_blanks_take_frequent_chinese(prefille
     assert changed(*shots) > 100, "two different values look the same: the glyphs are missing (.notdef boxes)"
 
 
+def test_faces_of_one_collection_draw_a_shared_glyph_once(tmp_path, monkeypatch):
+    """zh-Hant's form font (the TC face) and zh-Hant-HK's (the HK face, same collection, same outlines):
+    the HK font draws only the glyphs whose ids differ, and is the same bytes as when drawn alone."""
+    from handbook.typeset import faces, fonts, outlines
+
+    tc, hk = (faces.locate_face(f"Noto Sans CJK {region}", cache_dir=tmp_path, system=False)[0]
+              for region in ("TC", "HK"))
+    text = "青年還款協商"  # some are drawn differently in Hong Kong (青), the rest share their glyphs
+    drawn, real = [], outlines.draw_face
+    monkeypatch.setattr(outlines, "draw_face", lambda loc, gids, ws: drawn.append((loc.index, gids)) or real(loc, gids, ws))
+    fonts.prepare_face(tc, 400, text, tmp_path / "shared")
+    hong_kong = fonts.prepare_face(hk, 400, text, tmp_path / "shared")
+    own = sorted({fonts._cmap(hk, tmp_path)[ord(ch)] for ch in text} - {fonts._cmap(tc, tmp_path)[ord(ch)] for ch in text})
+    assert 0 < len(own) < len(text) and drawn[1] == (hk.index, own)
+    assert hong_kong == fonts.prepare_face(hk, 400, text, tmp_path / "alone")
+
+
 def test_csv_makes_one_pdf_per_row_or_one_merged_pdf(tmp_path):
     rows = [{"holder_name": name, "overdue_amount": amount, "plan_paid_1": tick}
             for name, amount, tick in (("王芳", "100", "x"), ("李强", "2500.5", ""), ("赵敏", "0.5", "no"))]

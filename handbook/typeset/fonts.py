@@ -12,8 +12,11 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
 - Noto CJK VF has one variation region (wght 100..900), so outlines are linear in its scalar:
   each charstring runs ONCE with complex numbers (real: default, imaginary: delta) and is
   evaluated at every weight, with our own glyf encoder. Other fonts: fontTools pens per weight.
-- Drawn glyphs are kept per (face, weight) in a glyph store: an edit that adds a character draws
-  only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers).
+- Drawn glyphs are kept per (outlines, weight) in a glyph store, by glyph id: an edit that adds a character
+  draws only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers). Faces
+  of one collection with the same outline tables share a store (Noto Sans CJK SC, TC and HK: the three
+  editions' form fonts, 19,533 glyphs, are 12,021 distinct ones), and a store is locked while it is filled,
+  so editions made at the same time draw a shared glyph once.
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
 - Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
 - Ideographic variation sequences (葛 + U+E0100): the face's cmap format 14 says which glyph; the
@@ -197,9 +200,49 @@ def face_coverage(location: FaceLocation, cache_dir: Path) -> frozenset[int]:
 
 
 
+# The tables that decide a glyph's outline and advance. Faces of one collection that share them (the five
+# Noto Sans CJK faces share every one: SC, TC, HK, JP and KR differ in their cmaps) share one glyph store.
+OUTLINE_TABLES = ("CFF ", "CFF2", "glyf", "loca", "hmtx", "hhea", "HVAR", "fvar", "avar", "maxp")
+_OUTLINES: dict[FaceLocation, tuple] = {}
+
+
+def _outline_identity(location: FaceLocation) -> tuple:
+    """Where the face's outline tables are in its file (and its units per em): the same for faces that draw
+    the same glyph ids the same way."""
+    if location not in _OUTLINES:
+        with damaged(location), open_face(location) as font:
+            tables = font.reader.tables
+            _OUTLINES[location] = (font["head"].unitsPerEm, *((tag, tables[tag].offset, tables[tag].length)
+                                                               for tag in OUTLINE_TABLES if tag in tables))
+    return _OUTLINES[location]
+
+
 def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:
-    key = _key(_identity(location.path), location.index, weight, code_digest(*FONT_CODE))
+    key = _key(_identity(location.path), _outline_identity(location), weight, code_digest(*FONT_CODE))
     return cache_dir / f"glyphs-{key}.bin"
+
+
+@contextmanager
+def _locked(paths: Iterable[Path]):
+    """Hold a lock beside each glyph store (POSIX): editions made at the same time in other processes wait,
+    then read the glyphs drawn meanwhile instead of drawing them again. Without fcntl (Windows) nothing
+    waits: a store written by two processes at once loses one's new glyphs, which are drawn again later."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    handles = []
+    try:
+        for path in sorted(set(paths)):  # one order everywhere: no two processes wait for each other
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path.with_suffix(".lock"), "a+b")
+            handles.append(handle)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        for handle in reversed(handles):
+            handle.close()  # closing releases the lock
 
 
 def _stem(location: FaceLocation, weight: int) -> str:
@@ -218,14 +261,14 @@ def _prune(cache_dir: Path, stem: str) -> None:
 
 
 def _load_store(path: Path) -> dict:
-    """{"meta": ..., "glyphs": {code point or -1: (advance, glyf data)}}; empty if unreadable."""
+    """{"meta": {face index: ...}, "glyphs": {glyph id: (advance, glyf data)}}; empty if unreadable."""
     try:
         store = marshal.loads(path.read_bytes())
-        if isinstance(store, dict) and isinstance(store.get("glyphs"), dict):
+        if isinstance(store, dict) and isinstance(store.get("glyphs"), dict) and isinstance(store.get("meta"), dict):
             return store
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    return {"meta": None, "glyphs": {}}
+    return {"meta": {}, "glyphs": {}}
 
 
 def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[str],
@@ -255,35 +298,58 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
         return [results[request] for request in requests]
     from . import outlines  # drawing and assembling: only now is fontTools' outline machinery needed
 
-    plans, jobs = [], []
+    paths = {(location, w): _store_path(cache_dir, location, w) for location, keys in todo.items() for w in keys}
+    with _locked(paths.values()):
+        plans = _draw_missing(todo, variants, text, paths, cache_dir, outlines)
+    for location, keys, cps, gids, stores in plans:
+        for weight, key in keys.items():
+            glyphs, stem = stores[weight]["glyphs"], _stem(location, weight)
+            records = [(cp, *glyphs[gid]) for cp, gid in zip(cps, gids)]
+            data = outlines.assemble(stores[weight]["meta"][location.index], records, weight, f"{stem}-{key[:8]}")
+            write_atomically(cache_dir / f"font-{stem}-{key}.ttf", data)
+            _prune(cache_dir, stem)
+            results[location, weight] = data
+    return [results[location, weight] for location, weight in requests]
+
+
+def _draw_missing(todo: dict, variants: dict, text: str, paths: dict, cache_dir: Path, outlines) -> list[tuple]:
+    """Per face to assemble: (location, weight -> font key, code points, their glyph ids, weight -> store),
+    after drawing the glyph ids no store has yet (a glyph of a store that faces share, once) and writing
+    the stores that changed. Called with the stores locked."""
+    plans, jobs, stores = [], [], {}
     for location, keys in todo.items():
         cmap = _cmap(location, cache_dir)
         if variants.get(location):  # a variant's own glyph, at its code point
             cmap = {**cmap, **dict(variants[location].values())}
         cps = [-1] + sorted({0x20, *map(ord, text)} & cmap.keys()) + \
             sorted(code for code, _ in variants.get(location, {}).values())
-        stores = {w: _load_store(_store_path(cache_dir, location, w)) for w in keys}
-        missing = [cp for cp in cps if any(cp not in s["glyphs"] for s in stores.values())]
-        plans.append((location, keys, cps, stores, missing))
-        if missing:
-            jobs.append((location, [cmap.get(cp, 0) for cp in missing], list(keys)))
+        for weight in keys:
+            if paths[location, weight] not in stores:
+                stores[paths[location, weight]] = _load_store(paths[location, weight])
+        plans.append((location, keys, cps, [cmap.get(cp, 0) for cp in cps],
+                      {weight: stores[paths[location, weight]] for weight in keys}))
+    claimed: dict[Path, set] = {path: set() for path in stores}  # glyph ids a job draws into each store
+    for location, keys, _, gids, own in plans:
+        missing = sorted({gid for gid in gids for weight, store in own.items()
+                          if gid not in store["glyphs"] and gid not in claimed[paths[location, weight]]})
+        if missing or any(location.index not in store["meta"] for store in own.values()):
+            for weight in keys:
+                claimed[paths[location, weight]].update(missing)
+            jobs.append((location, missing or [0], list(keys)))
+    if not jobs:
+        return plans
     with damaged(*todo):
-        drawn = iter(outlines.draw_all(jobs))
-    for location, keys, cps, stores, missing in plans:
-        if missing:
-            meta, advances, glyphs = next(drawn)
-            for (weight, store), adv, data in zip(stores.items(), advances, glyphs):
-                store["meta"] = meta
-                store["glyphs"].update(zip(missing, zip(adv, data)))
-                write_atomically(_store_path(cache_dir, location, weight), marshal.dumps(store))
-        for weight, key in keys.items():
-            glyphs, stem = stores[weight]["glyphs"], _stem(location, weight)
-            records = [(cp, *glyphs[cp]) for cp in cps]
-            data = outlines.assemble(stores[weight]["meta"], records, weight, f"{stem}-{key[:8]}")
-            write_atomically(cache_dir / f"font-{stem}-{key}.ttf", data)
-            _prune(cache_dir, stem)
-            results[location, weight] = data
-    return [results[location, weight] for location, weight in requests]
+        drawn = outlines.draw_all(jobs)
+    changed = set()
+    for (location, gids, weights), (meta, advances, glyphs) in zip(jobs, drawn):
+        for weight, adv, data in zip(weights, advances, glyphs):
+            store = stores[paths[location, weight]]
+            store["meta"][location.index] = meta
+            store["glyphs"].update(zip(gids, zip(adv, data)))
+            changed.add(paths[location, weight])
+    for path in sorted(changed):
+        write_atomically(path, marshal.dumps(stores[path]))
+    return plans
 
 
 def prepare_face(location: FaceLocation, weight: int, chars: Iterable[str], cache_dir: Path) -> bytes:
