@@ -172,7 +172,7 @@ def _form_xobject(data: bytes, width: float, height: float) -> StreamObject:
     return stream
 
 
-def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> DictionaryObject:
+def widget(writer: "_Update", placed: Placed, page_ref, tooltip: str) -> DictionaryObject:
     field = placed.field
     annot = DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
@@ -182,8 +182,8 @@ def widget(writer: PdfWriter, placed: Placed, page_ref, tooltip: str) -> Diction
     })
     if field.kind == "checkbox":
         x0, y0, x1, y1 = placed.rect
-        on = _add(writer, _form_xobject(_tick(x1 - x0, y1 - y0), x1 - x0, y1 - y0))
-        off = _add(writer, _form_xobject(b"", x1 - x0, y1 - y0))
+        on = writer.appearance(_tick(x1 - x0, y1 - y0), x1 - x0, y1 - y0)
+        off = writer.appearance(b"", x1 - x0, y1 - y0)
         annot.update({
             NameObject("/FT"): NameObject("/Btn"), NameObject("/V"): NameObject("/Off"),
             NameObject("/AS"): NameObject("/Off"), NameObject("/DA"): TextStringObject("/ZaDb 0 Tf 0 g"),
@@ -269,12 +269,21 @@ class _Update:
         self.size = int(reader.trailer["/Size"])
         self.objects: dict[int, object] = {}
         self.empty = None
+        self.appearances: dict[tuple, IndirectObject] = {}
 
     def empty_appearance(self) -> IndirectObject:
         """The appearance of every empty text field (one object: nothing to draw, at any size)."""
         if self.empty is None:
             self.empty = self._add_object(_form_xobject(b"", 1, 1))
         return self.empty
+
+    def appearance(self, data: bytes, width: float, height: float) -> IndirectObject:
+        """A form XObject drawing ``data``, one object for all boxes of the same size (the ticks of a
+        worksheet's checkboxes are a few sizes: 2 objects instead of 130)."""
+        key = (data, f"{width:.3f}", f"{height:.3f}")
+        if key not in self.appearances:
+            self.appearances[key] = self._add_object(_form_xobject(data, width, height))
+        return self.appearances[key]
 
     def _add_object(self, obj) -> IndirectObject:
         number = self.size
