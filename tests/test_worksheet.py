@@ -408,6 +408,28 @@ def test_faces_of_one_collection_draw_a_shared_glyph_once(tmp_path, monkeypatch)
     assert hong_kong == fonts.prepare_face(hk, 400, text, tmp_path / "alone")
 
 
+def test_a_glyph_claimed_by_a_process_that_died_is_drawn_not_waited_for(tmp_path):
+    """Editions made at the same time claim the shared glyphs they draw; a claim whose process is gone (a
+    build that was killed) must not keep the next build waiting."""
+    import sys
+
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)
+    script = f"""if True:
+        import marshal, sys
+        from pathlib import Path
+        from handbook.typeset import faces, fonts
+        cache = Path(sys.argv[1])
+        tc = faces.locate_face("Noto Sans CJK TC", cache_dir=cache, system=False)[0]
+        store = fonts._store_path(cache, tc, 400)
+        store.with_suffix(".claims").write_bytes(marshal.dumps({{{gone}: list(range(70000))}}))
+        sys.stdout.write(str(len(fonts.prepare_face(tc, 400, "還款", cache))))"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 1000  # a font with its glyphs
+
+
 def test_csv_makes_one_pdf_per_row_or_one_merged_pdf(tmp_path):
     rows = [{"holder_name": name, "overdue_amount": amount, "plan_paid_1": tick}
             for name, amount, tick in (("王芳", "100", "x"), ("李强", "2500.5", ""), ("赵敏", "0.5", "no"))]

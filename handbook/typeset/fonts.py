@@ -15,8 +15,9 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
 - Drawn glyphs are kept per (outlines, weight) in a glyph store, by glyph id: an edit that adds a character
   draws only that glyph, and fonts are re-assembled from compiled glyphs (bounds from their headers). Faces
   of one collection with the same outline tables share a store (Noto Sans CJK SC, TC and HK: the three
-  editions' form fonts, 19,533 glyphs, are 12,021 distinct ones), and a store is locked while it is filled,
-  so editions made at the same time draw a shared glyph once.
+  editions' form fonts, 19,533 glyphs, are 12,021 distinct ones). A process claims the glyphs it draws
+  (a claims file beside the store, read and written under a lock), so editions made at the same time
+  draw disjoint shares, each glyph once, and wait for the ones another is drawing.
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
 - Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
 - Ideographic variation sequences (葛 + U+E0100): the face's cmap format 14 says which glyph; the
@@ -33,7 +34,7 @@ coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, marshal, re
+import hashlib, marshal, os, re, time
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -222,14 +223,19 @@ def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:
     return cache_dir / f"glyphs-{key}.bin"
 
 
+try:
+    import fcntl
+    _LOCKING = True
+except ImportError:  # Windows
+    fcntl, _LOCKING = None, False
+
+
 @contextmanager
 def _locked(paths: Iterable[Path]):
-    """Hold a lock beside each glyph store (POSIX): editions made at the same time in other processes wait,
-    then read the glyphs drawn meanwhile instead of drawing them again. Without fcntl (Windows) nothing
-    waits: a store written by two processes at once loses one's new glyphs, which are drawn again later."""
-    try:
-        import fcntl
-    except ImportError:
+    """Hold a lock beside each glyph store (POSIX) while it and its claims are read or written (briefly: never
+    while drawing). Without fcntl (Windows) nothing is locked or claimed: a store written by two processes
+    at once loses one's new glyphs, which are drawn again later."""
+    if not _LOCKING:
         yield
         return
     handles = []
@@ -299,8 +305,7 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     from . import outlines  # drawing and assembling: only now is fontTools' outline machinery needed
 
     paths = {(location, w): _store_path(cache_dir, location, w) for location, keys in todo.items() for w in keys}
-    with _locked(paths.values()):
-        plans = _draw_missing(todo, variants, text, paths, cache_dir, outlines)
+    plans = _draw_missing(todo, variants, text, paths, cache_dir, outlines)
     for location, keys, cps, gids, stores in plans:
         for weight, key in keys.items():
             glyphs, stem = stores[weight]["glyphs"], _stem(location, weight)
@@ -312,44 +317,93 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     return [results[location, weight] for location, weight in requests]
 
 
+def _claims(path: Path) -> dict[int, set]:
+    """Glyph ids other live processes are drawing into the store at ``path`` (a claims file beside it)."""
+    try:
+        claims = marshal.loads(path.with_suffix(".claims").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return {pid: set(gids) for pid, gids in claims.items() if pid != os.getpid() and _alive(pid)}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # POSIX only: claims are kept only where stores are locked (see _locked)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def _set_claims(paths: Iterable[Path], mine: dict[Path, set]) -> None:
+    """Record (or, with nothing, clear) this process's claims, keeping live others'; the stores are locked."""
+    for path in sorted(set(paths)):
+        claims = {pid: sorted(gids) for pid, gids in _claims(path).items()}
+        if mine.get(path):
+            claims[os.getpid()] = sorted(mine[path])
+        write_atomically(path.with_suffix(".claims"), marshal.dumps(claims))
+
+
 def _draw_missing(todo: dict, variants: dict, text: str, paths: dict, cache_dir: Path, outlines) -> list[tuple]:
     """Per face to assemble: (location, weight -> font key, code points, their glyph ids, weight -> store),
-    after drawing the glyph ids no store has yet (a glyph of a store that faces share, once) and writing
-    the stores that changed. Called with the stores locked."""
-    plans, jobs, stores = [], [], {}
+    once every glyph is in the stores. A glyph no store has and no other process has claimed is claimed and
+    drawn here, with no lock held (a glyph of a store that faces share, once: editions made at the same time
+    draw disjoint shares on all cores); one that another live process claimed is waited for."""
+    faces = []
     for location, keys in todo.items():
         cmap = _cmap(location, cache_dir)
         if variants.get(location):  # a variant's own glyph, at its code point
             cmap = {**cmap, **dict(variants[location].values())}
         cps = [-1] + sorted({0x20, *map(ord, text)} & cmap.keys()) + \
             sorted(code for code, _ in variants.get(location, {}).values())
-        for weight in keys:
-            if paths[location, weight] not in stores:
-                stores[paths[location, weight]] = _load_store(paths[location, weight])
-        plans.append((location, keys, cps, [cmap.get(cp, 0) for cp in cps],
-                      {weight: stores[paths[location, weight]] for weight in keys}))
-    claimed: dict[Path, set] = {path: set() for path in stores}  # glyph ids a job draws into each store
-    for location, keys, _, gids, own in plans:
-        missing = sorted({gid for gid in gids for weight, store in own.items()
-                          if gid not in store["glyphs"] and gid not in claimed[paths[location, weight]]})
-        if missing or any(location.index not in store["meta"] for store in own.values()):
-            for weight in keys:
-                claimed[paths[location, weight]].update(missing)
-            jobs.append((location, missing or [0], list(keys)))
-    if not jobs:
-        return plans
-    with damaged(*todo):
-        drawn = outlines.draw_all(jobs)
-    changed = set()
+        faces.append((location, keys, cps, [cmap.get(cp, 0) for cp in cps]))
+    while True:
+        with _locked(paths.values()):
+            stores = {path: _load_store(path) for path in set(paths.values())}
+            taken = {path: set().union(*_claims(path).values()) if _LOCKING else set() for path in stores}
+            mine: dict[Path, set] = {path: set() for path in stores}
+            jobs, waiting = [], False
+            for location, keys, _, gids in faces:
+                own = [paths[location, weight] for weight in keys]
+                absent = {(gid, path) for gid in gids for path in own if gid not in stores[path]["glyphs"]}
+                draw = sorted({gid for gid, path in absent if gid not in taken[path] and gid not in mine[path]})
+                waiting = waiting or any(gid in taken[path] for gid, path in absent)
+                if draw or any(location.index not in stores[path]["meta"] for path in own):
+                    for path in own:
+                        mine[path].update(draw)
+                    jobs.append((location, draw or [0], list(keys)))
+            if not jobs and not waiting:
+                return [(location, keys, cps, gids, {weight: stores[paths[location, weight]] for weight in keys})
+                        for location, keys, cps, gids in faces]
+            if jobs and _LOCKING:
+                _set_claims(stores, mine)
+        if not jobs:
+            time.sleep(0.02)  # another process is drawing what we need
+            continue
+        drawn = None
+        try:
+            with damaged(*todo):
+                drawn = outlines.draw_all(jobs)
+        finally:
+            with _locked(paths.values()):
+                if drawn is not None:
+                    _merge(jobs, drawn, paths)
+                if _LOCKING:
+                    _set_claims(mine, {})
+
+
+def _merge(jobs: list[tuple], drawn: list[tuple], paths: dict) -> None:
+    """Drawn glyphs into their stores, read again (other processes may have added theirs); stores locked."""
+    stores: dict[Path, dict] = {}
     for (location, gids, weights), (meta, advances, glyphs) in zip(jobs, drawn):
         for weight, adv, data in zip(weights, advances, glyphs):
-            store = stores[paths[location, weight]]
+            path = paths[location, weight]
+            store = stores.setdefault(path, _load_store(path))
             store["meta"][location.index] = meta
             store["glyphs"].update(zip(gids, zip(adv, data)))
-            changed.add(paths[location, weight])
-    for path in sorted(changed):
+    for path in sorted(stores):
         write_atomically(path, marshal.dumps(stores[path]))
-    return plans
 
 
 def prepare_face(location: FaceLocation, weight: int, chars: Iterable[str], cache_dir: Path) -> bytes:
