@@ -6,8 +6,9 @@ Works on a scratch copy of the project, so the real caches and output/ are left 
 median (min-max) of several runs: a cold build (empty caches), a warm build of every default output,
 an edit-rebuild (one paragraph changed, with a character not drawn before), a synthetic ~250-page and
 ~30-page book (one edition, handbook only) with the per-page ratio, each also without the line-layout
-cache; peak memory (max RSS of the build process) and output sizes. 1,000 pre-filled worksheets:
-bench/bench_worksheet.py.
+cache; peak memory (max RSS of the build process) and output sizes; and 1,000 pre-filled worksheets, one
+PDF per record (bench/bench_worksheet.py's records; it has more: merged copies, other counts and editions).
+Rows that issue 19 changed print the figure measured before it, on the same two shared cores.
 """
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RARE = "鑫龘"  # characters the book does not use: an edit that needs new glyphs
+BEFORE = {  # issue 19, measured with the code before it (commit 9256ccd), medians on two shared cores
+    "cold": "before issue 19: 4.5 s (the three form fonts drawn apart, 19,533 glyphs)",
+    "merge": "before issue 19: 7.1 s, 1,600 MB",
+}
 
 
 def run(workdir: Path, *args: str) -> tuple[float, float]:
@@ -86,6 +91,24 @@ def line(name: str, samples: list[tuple[float, float]], extra: str = "") -> None
           f"peak {memory:5.0f} MiB  {extra}")
 
 
+def mail_merge(work: Path, runs: int, count: int = 1000) -> None:
+    """1,000 pre-filled worksheets of zh-Hans, one PDF each (the font cache warm): time and total size."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_worksheet
+
+    data = work / "clients.csv"
+    bench_worksheet.write_csv(bench_worksheet.records(count), data)
+    target = work / "out-filled"
+    args = ("--fill", str(data), "--variant", "zh-Hans", "--output", str(target))
+    samples = []
+    for _ in range(max(1, runs // 2)):
+        shutil.rmtree(target, ignore_errors=True)
+        samples.append(run(work, *args))
+    total = sum(p.stat().st_size for p in (target / "zh-Hans" / "worksheet-filled").glob("*.pdf"))
+    line(f"{count} pre-filled worksheets, one PDF each", samples,
+         f"{total / 2**20:.0f} MB (goal <= 300 MB; {BEFORE['merge']})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark build.py on a scratch copy of the project.")
     parser.add_argument("--runs", type=int, default=5)
@@ -98,7 +121,7 @@ def main() -> None:
         for _ in range(max(2, args.runs // 2)):
             shutil.rmtree(work / ".cache", ignore_errors=True)
             cold.append(run(work, "--output", str(out), "--force"))
-        line("cold build, all outputs (empty caches)", cold)
+        line("cold build, all outputs (empty caches)", cold, BEFORE["cold"])
         forced = [run(work, "--output", str(out), "--force") for _ in range(args.runs)]
         line("warm build, all outputs made (--force)", forced)
         warm = [run(work, "--output", str(out)) for _ in range(args.runs)]
@@ -113,6 +136,7 @@ def main() -> None:
             edits.append(run(work, "--output", str(out)))
         chapter.write_text(original, encoding="utf-8")
         line("edit-rebuild (new character), all outputs", edits)
+        mail_merge(work, args.runs)
         if not args.quick:
             results = {}
             for repeat in (1, 10):

@@ -172,17 +172,19 @@ def outputs(sheet: Worksheet, config, theme, options, folder: Path, sink: Sink) 
     if form is None:
         return {}
     check_characters(values, form.font, form.family, sink)
-    copies = [inks(form, record, printed, sink) for record, printed in values]
+    if options.fill_merge:
+        copies = [inks(form, record, printed, sink) for record, printed in values]
+        return {} if sink.errors else {folder / "worksheet-filled.pdf": lambda: forms.merge(form.pdf, form.font, copies)}
+    for record, printed in values:  # every value placed once to check it; placed again when its copy is made,
+        inks(form, record, printed, sink)  # so that memory does not grow with the records' inks
     if sink.errors:
         return {}
-    if options.fill_merge:
-        return {folder / "worksheet-filled.pdf": lambda: forms.merge(form.pdf, form.font, copies)}
     filler = forms.Filler(form.pdf, form.font)
-    if len(copies) == 1:
-        return {folder / "worksheet-filled.pdf": lambda: filler.fill(copies[0])}
-    return {folder / "worksheet-filled" / f"{record.number:04d}.pdf": _later(filler, copy)
-            for (record, _), copy in zip(values, copies)}
+    if len(values) == 1:
+        return {folder / "worksheet-filled.pdf": _later(filler, form, *values[0])}
+    return {folder / "worksheet-filled" / f"{record.number:04d}.pdf": _later(filler, form, record, printed)
+            for record, printed in values}
 
 
-def _later(filler: forms.Filler, copy: list) -> Callable[[], bytes]:
-    return lambda: filler.fill(copy)
+def _later(filler: forms.Filler, form: Form, record: fill.Record, printed: dict) -> Callable[[], bytes]:
+    return lambda: filler.fill(inks(form, record, printed, Sink()))
