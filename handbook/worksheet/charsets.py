@@ -23,20 +23,22 @@ with the national sets they weighed 1.6 GB), and most of it is written already: 
 characters of the data (every record's, so one form serves them all), the worksheet's own text, ASCII,
 the national set's punctuation (general, CJK and full-width: 240 marks) and the script's most frequent
 hanzi, as many as fit. Sizes of a whole filled copy (one short record; fonts, fields and structure; the
-copy's objects packed in object streams, see ``forms.compact``), and the share of running text the hanzi
-cover, counted by the word frequencies of jieba 0.42.1's dictionary (the Traditional counts through OpenCC
-1.4.2 ``s2t`` and ``s2hk`` of each word)::
+copy's objects packed in object streams, see ``forms.compact``; KB of 1,024 bytes), and the share of
+running text the hanzi cover, counted by the word frequencies of jieba 0.42.1's dictionary (the Traditional
+counts through OpenCC 1.4.2 ``s2t`` and ``s2hk`` of each word)::
 
     frequent hanzi    zh-Hans copy    covers    zh-Hant copy    covers
-    none               207 KB           --       229 KB           --
-    500                251 KB          73 %      281 KB          72 %
-    600                 --             77 %      296 KB          77 %   <- Traditional
-    800                293 KB          83 %      331 KB          83 %   <- Simplified
-    1,000              326 KB          87 %      367 KB          87 %
+    none               191 KB           --       213 KB           --
+    500                234 KB          73 %      263 KB          72 %
+    600                246 KB          77 %      278 KB          77 %   <- Traditional
+    800                275 KB          83 %      312 KB          83 %   <- Simplified
+    1,000              307 KB          87 %      347 KB          87 %
 
-Traditional glyphs have more strokes (20 % more bytes each), so Traditional affords fewer. A value a
-reader types later into a remaining blank shows if its characters are among these (or in the data or the
-worksheet's text); the blank worksheet, with the national sets, is there for anything else.
+The data adds its own characters (bench_worksheet.py's 1,000 records: 10 to 15 KB a copy), so the chosen
+counts leave room under 300 KB. Traditional glyphs have more strokes (about 20 % more bytes each), so
+Traditional affords fewer. A value a reader types later into a remaining blank shows if its characters are
+among these (or in the data or the worksheet's text); the blank worksheet, with the national sets, is there
+for anything else.
 """
 from __future__ import annotations
 
