@@ -9,10 +9,12 @@ has built the book before; then once per row and once merged into one PDF. Peak 
 process's maximum resident set size. Sizes are in MB of 2**20 bytes. The goal (issue 19): 1,000 copies
 of at most 300 MB in all.
 
-Measured on two shared cores (1,000 records, zh-Hans):
-  before issue 19 (GB2312 form font in every copy)   7.1 s, 1,600 MB (1,638 KB a copy)
-  after (frequent hanzi + the data's characters,
-         the form's objects packed in object streams) 3.4 s,   295 MB (302 KB a copy)
+Measured on two shared cores, one PDF per record:
+  before issue 19 (GB2312 form font in every copy)       1,000 zh-Hans: 7.1 s, 1,600 MB (1,638 KB a copy)
+  after (frequent hanzi + the data's characters, the     1,000 zh-Hans: 3.8 s, 284 MB (291 KB a copy)
+  form's objects packed, one appearance per box size)    1,000 zh-Hant: 4.1 s, 290 MB (297 KB a copy)
+                                                         10,000 zh-Hans: 38 s, 2,840 MB, peak memory 154 MB
+Merged (--fill-merge, unchanged): 1,000 records 2.0 s, 11 MB; 10,000 records 17-25 s, 108 MB, peak 607 MB.
 """
 from __future__ import annotations
 
