@@ -193,20 +193,43 @@ def pdf_epoch(book: BookConfig, options: BuildOptions) -> int:
         return calendar.timegm(book.edition.timetuple())
 
 
+LAZY_PARALLEL_MIN = 32  # filled worksheets to make before a second process pays for itself
+
+
 def _write(made: list[Made], stamps: Stamps, result: BuildResult, options: BuildOptions, progress) -> None:
-    """Write every made output, each atomically, and stamp it with the digest of its inputs."""
+    """Write every made output, each atomically, and stamp it with the digest of its inputs. Outputs made
+    lazily (filled worksheets, one a record) are made and written one at a time, shared out between the
+    processes of the worker budget when there are many: memory stays that of one copy per process."""
+    lazy = []
     for edition in made:
         for path, data in edition.files.items():
-            began = time.perf_counter()
-            data = data() if callable(data) else data  # filled worksheets are made one at a time
-            seconds = result.timings.get(str(path), 0.0) + time.perf_counter() - began
+            if callable(data):
+                lazy.append((path, data))
+                continue
             write_atomically(path, data)
             if path in edition.inputs:
                 stamps.record(path, edition.inputs[path], data)
             result.written.append(path)
+            seconds = result.timings.get(str(path), 0.0)
             progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
+    shares = [lazy[0::2], lazy[1::2]] if len(lazy) >= LAZY_PARALLEL_MIN else [lazy]
+    for share in in_parallel(_make_and_write, shares):
+        for path, size, seconds in share:
+            result.written.append(path)
+            progress(f"wrote {relative(path, options.project_root)} ({size / 1024:.0f} KB, {seconds:.2f} s)")
     if result.written:
         stamps.save()
+
+
+def _make_and_write(share: list) -> list[tuple[Path, int, float]]:
+    """Make and write lazily made outputs: (path, size, seconds) of each."""
+    done = []
+    for path, make in share:
+        began = time.perf_counter()
+        data = make()
+        write_atomically(path, data)
+        done.append((path, len(data), time.perf_counter() - began))
+    return done
 
 
 def _configuration(options: BuildOptions, sink: Sink) -> tuple[BookConfig, themes.Theme, list[VariantConfig]]:

@@ -19,7 +19,8 @@ Design, chosen by measurement (bench/bench_fonts.py; 2 shared cores; 1,200 chara
   (a claims file beside the store, read and written under a lock), so editions made at the same time
   draw disjoint shares, each glyph once, and wait for the ones another is drawing.
 - Finished fonts are cached under a content-addressed key: a hit is one hash and one file read.
-- Two forked processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw.
+- Two processes (per face, or alternate glyphs of one face) for >= 200 glyphs to draw, when the worker
+  budget allows (:mod:`handbook.parallel`: not inside an edition's own worker).
 - Ideographic variation sequences (葛 + U+E0100): the face's cmap format 14 says which glyph; the
   prepared font carries it at a Private Use code point of its own (the sequence's rank among the face's
   variants: the same in every book), the layout draws that code point, and the PDF's ToUnicode maps it
