@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 from conftest import run_build
+from test_handbook import block_texts
 from handbook import model
 from handbook.book import load_book
 from handbook.diagnostics import Sink
@@ -128,23 +129,9 @@ def edition(name):
 
 
 def paragraph_pieces(blocks):
-    """The text of every paragraph (in lists and quotes too), in source order; around a cross-reference
-    (whose page number the PDF adds) in pieces."""
-    for block in blocks:
-        if isinstance(block, model.Paragraph):
-            piece = ""
-            for span in block.content:
-                piece += span.text
-                if span.href and span.href.startswith("#") and "link" in span.styles:
-                    yield piece
-                    piece = ""
-            if piece:
-                yield piece
-        elif isinstance(block, model.ListBlock):
-            for item in block.items:
-                yield from paragraph_pieces(item.blocks)
-        elif isinstance(block, model.Quote):
-            yield from paragraph_pieces(block.blocks)
+    """The text of every paragraph (in lists and quotes too), in source order, in pieces around a
+    cross-reference (whose page number the PDF adds)."""
+    return block_texts(blocks, model.Paragraph, tables=False)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -23,11 +23,12 @@ def edition(name):
     return read_edition(book, book.variant(name), options, sink)
 
 
-def block_texts(blocks):
-    """The text of every block, in reading order (what must appear in the PDF). A cross-reference adds the
-    page of its target after its text: the text around it is yielded in pieces."""
+def block_texts(blocks, kinds=(model.Heading, model.Paragraph), tables: bool = True):
+    """The text of every block of ``kinds`` (in lists and quotes too), in reading order: what must appear
+    in the PDF. A cross-reference adds the page of its target after its text: the text around it is
+    yielded in pieces. Tables and code blocks too, unless ``tables`` is false."""
     for block in blocks:
-        if isinstance(block, (model.Heading, model.Paragraph)):
+        if isinstance(block, kinds):
             piece = ""
             for span in block.content:
                 piece += span.text
@@ -38,14 +39,14 @@ def block_texts(blocks):
                 yield piece
         elif isinstance(block, model.ListBlock):
             for item in block.items:
-                yield from block_texts(item.blocks)
+                yield from block_texts(item.blocks, kinds, tables)
         elif isinstance(block, model.Quote):
-            yield from block_texts(block.blocks)
-        elif isinstance(block, model.Table):
+            yield from block_texts(block.blocks, kinds, tables)
+        elif isinstance(block, model.Table) and tables:
             for row in (block.header, *block.rows):
                 for cell in row:
                     yield model.plain(cell)
-        elif isinstance(block, model.CodeBlock):
+        elif isinstance(block, model.CodeBlock) and tables:
             yield block.text
 
 
