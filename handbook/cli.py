@@ -7,13 +7,10 @@ the installed command.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import argparse
 
 # -- command line ------------------------------------------------------------------------------
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -22,8 +19,6 @@ EPILOG = ("exit codes: 0 ok; 1 the content has errors (or warnings, with --stric
 
 
 def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
-    import argparse  # here, not at the top: the process that only re-runs itself inside .venv skips it
-
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Turn a Markdown handbook (content/) into print-ready PDFs (output/). "
