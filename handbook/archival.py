@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 SRGB_ICC = base64.b64decode(
     "AAACTGxjbXMEQAAAbW50clJHQiBYWVogB+oACwAcAAAAAAAAYWNzcEFQUEwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPbWAAEA"
@@ -22,6 +21,12 @@ SRGB_ICC = base64.b64decode(
     "AAAAAAMAAAACZmYAAPKnAAANWQAAE9AAAApbY2hybQAAAAAAAwAAAACj1wAAVHsAAEzNAACZmgAAJmYAAA9c"
 )
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
+
+
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``, the same bytes, without importing it: xml.sax.saxutils imports
+    urllib.request (http.client, email, ssl), 12 ms of every build's start-up."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def end_of_data(data: bytes) -> bytes:
