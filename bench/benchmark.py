@@ -9,6 +9,12 @@ an edit-rebuild (one paragraph changed, with a character not drawn before), a sy
 cache; peak memory (max RSS of the build process) and output sizes; and 1,000 pre-filled worksheets, one
 PDF per record (bench/bench_worksheet.py's records; it has more: merged copies, other counts and editions).
 Rows that issue 19 changed print the figure measured before it, on the same two shared cores.
+
+Then issue 19's table, each row as a ratio to Typst measured in the same run (bench/typst_book.py: the same
+text, family, page and body size; pip ``typst`` in the bench environment only): a book's first build (fonts
+prepared, no paragraph layouts cached; the handbook of one edition) for the small book (the benchmark text)
+and 10x and 50x copies of it; every default output warm with --force, and a cold build (a fresh copy,
+empty caches), both against Typst's small book. And the import time of a handbook build against its budget.
 """
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RARE = "鑫龘"  # characters the book does not use: an edit that needs new glyphs
+IMPORT_BUDGET = 0.21  # s (about 0.20 after issue 19): every module a warm `--variant zh-Hans --only handbook` build imports (-X importtime)
+GOALS = {"small": 1.0, "x10": 0.8, "x50": 0.7, "forced": 2.0, "cold": 12.0}  # issue 19: at most this times Typst
 BEFORE = {  # issue 19, measured with the code before it (commit 9256ccd), medians on two shared cores
     "cold": "before issue 19: 4.5 s (the three form fonts drawn apart, 19,533 glyphs)",
     "merge": "before issue 19: 7.1 s, 1,600 MB",
@@ -48,11 +56,79 @@ def run(workdir: Path, *args: str) -> tuple[float, float]:
 
 
 def scratch_project() -> Path:
+    """A copy of the project as a fresh clone has it: no caches, no compiled bytecode."""
     work = Path(tempfile.mkdtemp(prefix="handbook-bench-"))
     for name in ("build.py", "handbook", "templates", "content"):
         source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, work / name)
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, work / name)
     return work
+
+
+def import_time(work: Path) -> float:
+    """Seconds spent importing modules in a warm ``--variant zh-Hans --only handbook`` build (the sum of
+    ``python -X importtime``'s self times; bytecode cache on)."""
+    env = {**os.environ, "HANDBOOK_NO_VENV": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    samples = []
+    for _ in range(5):
+        done = subprocess.run([sys.executable, "-X", "importtime", str(work / "build.py"), "-q", "--variant", "zh-Hans",
+                               "--only", "handbook", "--force", "--output", str(work / "out-imports")],
+                              cwd=work, env=env, capture_output=True, text=True, check=True)
+        samples.append(sum(int(m) for m in re.findall(r"^import time:\s+(\d+) \|", done.stderr, flags=re.M)) / 1e6)
+    return statistics.median(samples)
+
+
+def typst_time(work: Path, book: Path, runs: int) -> float:
+    """Median seconds of a whole Typst process compiling bench/typst_book.py's equivalent of ``book``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import typst_book
+
+    typ = typst_book.write(book, work / f"{book.name}.typ")
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(typst_book.command(typ, typ.with_suffix(".pdf")), check=True)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def first_build(work: Path, book: Path, runs: int) -> tuple[float, int]:
+    """Median seconds of a first build of ``book``'s handbook (fonts prepared, no layouts cached), and pages."""
+    target = work / f"out-{book.name}"
+    run(work, "--content", str(book), "--output", str(target))  # prepare the fonts
+    samples = []
+    for _ in range(runs):
+        for layouts in (work / ".cache").glob("lines-*"):
+            layouts.unlink()
+        samples.append(run(work, "--content", str(book), "--output", str(target), "--force")[0])
+    return statistics.median(samples), pages(target / "zh-Hans" / "handbook.pdf")
+
+
+def typst_table(work: Path, runs: int, cold: float, forced: float, quick: bool) -> None:
+    """Issue 19's table: ours, Typst's in the same run, the ratio and the goal, one row each."""
+    try:
+        import typst  # noqa: F401  (only to say it is missing)
+    except ImportError:
+        print("    (no Typst rows: pip install typst==0.15.0 into this environment)")
+        return
+    rows = []
+    typst_small = None
+    for repeat in (1, 10) if quick else (1, 10, 50):
+        book = synthetic_book(work, repeat) if not (work / f"book-x{repeat}").exists() else work / f"book-x{repeat}"
+        ours, count = first_build(work, book, runs)
+        theirs = typst_time(work, book, runs)
+        typst_small = typst_small or theirs
+        name = "small book (the benchmark text)" if repeat == 1 else f"{repeat}x book"
+        rows.append((f"{name}, {count} pages, first build", ours, theirs, GOALS["small" if repeat == 1 else f"x{repeat}"]))
+    rows.append(("all default outputs, warm, --force", forced, typst_small, GOALS["forced"]))
+    rows.append(("cold: fresh copy, empty caches", cold, typst_small, GOALS["cold"]))
+    print(f"| {'':<44} | ours | Typst | ratio | goal |\n|{'-' * 46}|---|---|---|---|")
+    for name, ours, theirs, goal in rows:
+        verdict = "met" if ours / theirs <= goal else "not met"
+        print(f"| {name:<44} | {ours:.2f} s | {theirs:.2f} s | {ours / theirs:.1f}x | <= {goal:g}x ({verdict}) |")
 
 
 def synthetic_book(work: Path, repeat: int) -> Path:
@@ -65,11 +141,15 @@ def synthetic_book(work: Path, repeat: int) -> Path:
     for copy in range(repeat):
         for number, chapter in enumerate(chapters):
             text = chapter.read_text(encoding="utf-8")
-            text = re.sub(r"^# (.*)$", lambda m: f"# {m.group(1)}（{copy + 1}）", text, count=1, flags=re.M)
+            text = re.sub(r"^# (.*?)( \{#[^}]*\})?$", lambda m: f"# {m.group(1)}（{copy + 1}）{m.group(2) or ''}", text,
+                          count=1, flags=re.M)
+            text = re.sub(r"(\{#|\]\(#)([\w-]+)", lambda m: f"{m.group(1)}{m.group(2)}-{copy + 1}", text)  # ids unique
             front, body = text.split("\n---\n", 1) if text.startswith("---") else ("", text)
-            body = re.sub(r"^(?!---$)([^#|>\n].*[^ \n])$", lambda m: f"{m.group(1)}（{copy + 1}）", body, flags=re.M)
+            body = re.sub(r"^(?!---$)([^#|>!\n].*[^ \n])$", lambda m: f"{m.group(1)}（{copy + 1}）", body, flags=re.M)
             text = f"{front}\n---\n{body}" if front else body
             (folder / f"{copy * len(chapters) + number:03d}-{chapter.stem[3:]}.md").write_text(text, encoding="utf-8")
+    if (work / "content" / "figures").is_dir():
+        shutil.copytree(work / "content" / "figures", book / "figures")
     config = (work / "content" / "book.toml").read_text(encoding="utf-8")
     config = re.sub(r"\[variants\.zh-Hant\].*", "", config, flags=re.S)
     config = re.sub(r'outputs = \[.*\]', 'outputs = ["handbook"]', config)
@@ -112,7 +192,8 @@ def mail_merge(work: Path, runs: int, count: int = 1000) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark build.py on a scratch copy of the project.")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="skip the large book")
+    parser.add_argument("--quick", action="store_true", help="skip the large books")
+    parser.add_argument("--table", action="store_true", help="only issue 19's table and the import time")
     args = parser.parse_args()
     work = scratch_project()
     out = work / "output"
@@ -124,6 +205,13 @@ def main() -> None:
         line("cold build, all outputs (empty caches)", cold, BEFORE["cold"])
         forced = [run(work, "--output", str(out), "--force") for _ in range(args.runs)]
         line("warm build, all outputs made (--force)", forced)
+        imports = import_time(work)
+        print(f"import time, --variant zh-Hans --only handbook: {imports:.3f} s (budget {IMPORT_BUDGET:.2f} s: "
+              f"{'within' if imports <= IMPORT_BUDGET else 'OVER'})")
+        if args.table:
+            typst_table(work, args.runs, statistics.median(t for t, _ in cold),
+                        statistics.median(t for t, _ in forced), args.quick)
+            return
         warm = [run(work, "--output", str(out)) for _ in range(args.runs)]
         line("warm build, nothing changed", warm)
         sizes = ", ".join(f"{p.parent.name}/{p.name} {p.stat().st_size / 1024:.0f} KB" for p in sorted(out.rglob("*.pdf")))
@@ -157,6 +245,8 @@ def main() -> None:
                 line(f"{count}-page book, no layouts cached", uncached)
             (small_t, small_p), (big_t, big_p) = results[1], results[10]
             print(f"    per-page time, {big_p} vs {small_p} pages: {(big_t / big_p) / (small_t / small_p):.2f}x")
+        typst_table(work, args.runs, statistics.median(t for t, _ in cold), statistics.median(t for t, _ in forced),
+                    args.quick)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
