@@ -48,8 +48,8 @@ def advance(font: TTFont, char: str) -> int:
     return font["hmtx"][font.getBestCmap()[ord(char)]][0]
 
 
-def make_font(path: Path, family: str, weight: int = 400) -> Path:
-    """A tiny static glyf font: .notdef, space and a square 'A'."""
+def make_font(path: Path, family: str, weight: int = 400, chars: str = "") -> Path:
+    """A tiny static glyf font: .notdef, space and a square 'A' (which ``chars`` are drawn with too)."""
     pen = TTGlyphPen(None)
     for pt in ((100, 0), (100, 700), (500, 700), (500, 0)):
         (pen.lineTo if pen.points else pen.moveTo)(pt)
@@ -57,7 +57,7 @@ def make_font(path: Path, family: str, weight: int = 400) -> Path:
     square = pen.glyph()
     fb = FontBuilder(1000, isTTF=True)
     fb.setupGlyphOrder([".notdef", "space", "A"])
-    fb.setupCharacterMap({32: "space", 65: "A"})
+    fb.setupCharacterMap({**{ord(c): "A" for c in chars}, 32: "space", 65: "A"})
     fb.setupGlyf({".notdef": square, "space": TTGlyphPen(None).glyph(), "A": square})
     fb.setupHorizontalMetrics({".notdef": (600, 100), "space": (250, 0), "A": (600, 100)})
     fb.setupHorizontalHeader(ascent=800, descent=-200)
