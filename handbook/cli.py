@@ -200,7 +200,6 @@ def run_watch(args, options) -> int:
             report(exc.diagnostics)
             print("build failed; the last good PDFs are kept; watching (Ctrl-C to stop)", file=sys.stderr, flush=True)
 
-    rebuild([])
     deadline = time.monotonic() + args.seconds if args.seconds else None
     roots = [options.content_dir, options.templates_dir]
     watch(roots, rebuild, until=lambda: deadline is not None and time.monotonic() > deadline)

@@ -35,8 +35,12 @@ def changed(before: dict, after: dict) -> list[str]:
 
 def watch(roots: list[Path], rebuild: Callable[[list[str]], None], interval: float = 0.25, settle: float = 0.3,
           until: Callable[[], bool] = lambda: False, sleep=time.sleep) -> None:
-    """Call ``rebuild(changed_paths)`` after each burst of changes, until ``until()`` is true."""
+    """Build once, then call ``rebuild(changed_paths)`` after each burst of changes, until ``until()`` is true.
+
+    The files are listed before the first build, so an edit saved while it runs is rebuilt too.
+    """
     seen = snapshot(roots)
+    rebuild([])
     while not until():
         sleep(interval)
         now = snapshot(roots)
