@@ -7,6 +7,11 @@ module that imports ``markdown``.
 Python-Markdown keeps no line numbers, so :class:`_LineTracker` (a block processor that runs first
 and never consumes anything) notes where each top-level block starts. Raw HTML is not interpreted:
 the HTML preprocessor and inline pattern are removed, so ``<b>`` or ``<font>`` stays text.
+
+A worksheet is parsed with ``fields=True``: its field syntax (``____{#name kind}``, a blank with
+attributes; ``{...}`` alone, attributes of what precedes them) is found on the source lines before
+block parsing, so each field knows its line and column, and comes out as a ``<field>`` element (see
+:class:`FieldToken`). Inside code and element attributes a field is text again, as written.
 """
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from dataclasses import dataclass
 import markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension, TableProcessor
@@ -30,6 +37,14 @@ PRIORITY_LINE_TRACKER = 1000  # before every block processor
 PRIORITY_LINE_STAMP = 1000  # the first treeprocessor: stamp lines before anything moves elements
 PRIORITY_CAPTURE = -1000  # the last treeprocessor: keep the finished tree
 PRIORITY_TABLES = 75  # the tables extension's own place, taken over by _CountingTables
+PRIORITY_FIELDS = 25  # after normalize_whitespace (30), which would remove our markers
+PRIORITY_FIELD_ELEMENTS = 185  # after code spans (190): a field inside code stays text
+
+FIELD_TAG = "field"
+FIELD_INDEX_ATTR = "data-field"  # on a <field>: its index in ParsedMarkdown.fields
+_FIELD_TOKEN = re.compile(r"(?<!\\)(?:(?P<blank>_{3,})(?:\{(?P<attrs>[^{}\n]*)\})?|\{(?P<lone>[^{}\n]*)\})")
+_FIELD_MARKER = STX + "hbfield:%d" + ETX
+_FIELD_MARKER_PATTERN = STX + r"hbfield:(\d+)" + ETX
 
 LINE_ATTR = "data-line"
 CELLS_ATTR = "data-cells"  # on a table row that had more cells than its header
@@ -96,6 +111,51 @@ class _CountingTables(TableProcessor):
             parent[-1].set(CELLS_ATTR, str(len(cells)))
 
 
+@dataclass(frozen=True)
+class FieldToken:
+    """One field as written: ``blank`` underscores (0 for attributes alone), the text in braces (None
+    without braces), and where it starts (1-based line and column of the parsed text)."""
+
+    text: str
+    blank: int
+    attrs: str | None
+    line: int
+    col: int
+
+
+class _FieldFinder(Preprocessor):
+    """Replaces each field on the source lines by a marker, keeping its token and place."""
+
+    def __init__(self, md, state: dict):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not self.state.get("fields_on"):
+            return lines
+        tokens: list[FieldToken] = self.state["fields"]
+
+        def mark(match: re.Match, line: int) -> str:
+            blank, attrs = match.group("blank"), match.group("attrs")
+            tokens.append(FieldToken(match.group(0), len(blank) if blank else 0,
+                                     attrs if blank else match.group("lone"), line, match.start() + 1))
+            return _FIELD_MARKER % (len(tokens) - 1)
+
+        lines = [_FIELD_TOKEN.sub(lambda m, n=number: mark(m, n), text) if ("_" in text or "{" in text) else text
+                 for number, text in enumerate(lines, start=1)]
+        self.state["text"] = "\n".join(lines)  # what the line tracker counts in: markers add no line
+        return lines
+
+
+class _FieldElements(InlineProcessor):
+    """A field's marker becomes a ``<field>`` element where it stands in the text."""
+
+    def handleMatch(self, match, data):
+        element = etree.Element(FIELD_TAG)
+        element.set(FIELD_INDEX_ATTR, match.group(1))
+        return element, match.start(0), match.end(0)
+
+
 class _Capture(Treeprocessor):
     def __init__(self, md, state: dict):
         super().__init__(md)
@@ -118,6 +178,9 @@ class _SourceExtension(Extension):
         md.parser.blockprocessors.register(_LineTracker(md.parser, self.state), "line_tracker", PRIORITY_LINE_TRACKER)
         md.parser.blockprocessors.register(_CountingTables(md.parser, {"use_align_attribute": False}), "table",
                                            PRIORITY_TABLES)
+        md.preprocessors.register(_FieldFinder(md, self.state), "fields", PRIORITY_FIELDS)
+        md.inlinePatterns.register(_FieldElements(_FIELD_MARKER_PATTERN, md), "field_elements",
+                                   PRIORITY_FIELD_ELEMENTS)
         md.treeprocessors.register(_LineStamp(md, self.state), "line_stamp", PRIORITY_LINE_STAMP)
         md.treeprocessors.register(_Capture(md, self.state), "capture", PRIORITY_CAPTURE)
 
@@ -128,15 +191,19 @@ class ParsedMarkdown:
 
     root: etree.Element
     stash: tuple[str, ...]
+    fields: tuple[FieldToken, ...] = ()  # by the index a <field> element carries
 
     def text(self, value: str | None) -> str:
-        """Element text with entity and escape placeholders turned back into characters."""
+        """Element text with entity and escape placeholders turned back into characters, and fields
+        that are not elements (in code, in attributes) back into what was written."""
         if not value:
             return ""
         if STX not in value:
             return value
         for index, raw in enumerate(self.stash):
             value = value.replace(HTML_PLACEHOLDER % index, html.unescape(raw))
+        for index, token in enumerate(self.fields):
+            value = value.replace(_FIELD_MARKER % index, token.text)
         value = value.replace(AMP_SUBSTITUTE, "&")
         return _INTERNAL_PLACEHOLDER.sub("", value).replace(STX, "").replace(ETX, "")
 
@@ -153,17 +220,18 @@ class _Parser:
             _SourceExtension(self.state),
         ])
 
-    def parse(self, text: str) -> ParsedMarkdown:
+    def parse(self, text: str, fields: bool) -> ParsedMarkdown:
         md, state = self.md, self.state
         md.reset()
         state.clear()
-        state.update({"records": [], "blocks": None, "text": text.replace("\t", "    ")})
+        state.update({"records": [], "blocks": None, "text": text.replace("\t", "    "), "fields_on": fields,
+                      "fields": []})
         md.convert(text)
         # Python-Markdown returns early for blank text, before any treeprocessor: an empty chapter.
         root = state.pop("tree", None)
         if root is None:
             root = etree.Element("div")
-        result = ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks))
+        result = ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks), tuple(state["fields"]))
         state.clear()  # nothing of this text stays behind
         return result
 
@@ -171,9 +239,10 @@ class _Parser:
 _PER_THREAD = threading.local()
 
 
-def parse_markdown(text: str) -> ParsedMarkdown:
-    """Parse Markdown; top-level elements carry ``data-line``; footnotes come last as ``div.footnote``."""
+def parse_markdown(text: str, fields: bool = False) -> ParsedMarkdown:
+    """Parse Markdown; top-level elements carry ``data-line``; footnotes come last as ``div.footnote``;
+    with ``fields``, a worksheet's fields are ``<field>`` elements."""
     parser = getattr(_PER_THREAD, "parser", None)
     if parser is None:
         parser = _PER_THREAD.parser = _Parser()
-    return parser.parse(text)
+    return parser.parse(text, fields)

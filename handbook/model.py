@@ -3,7 +3,7 @@
 Input: :class:`markup.ParsedMarkdown` and the :class:`content.Source` it came from. Output:
 :class:`Chapter` with blocks (headings, paragraphs, lists, tables, quotes, code, rules) whose text is a
 tuple of :class:`Span` (text + semantic styles). Every block carries its ``pos``. The typesetter sees
-only these classes; it never sees Markdown.
+only these classes; it never sees Markdown. A worksheet's text also holds :class:`FieldMark` s.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .content import Source
 from .diagnostics import Sink, SourcePos
-from .markup import CELLS_ATTR, LINE_ATTR, ParsedMarkdown
+from .markup import CELLS_ATTR, FIELD_INDEX_ATTR, FIELD_TAG, LINE_ATTR, ParsedMarkdown
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,19 @@ class Span:
     href: str | None = None
 
 
-Inline = tuple[Span, ...]
+@dataclass(frozen=True)
+class FieldMark:
+    """A worksheet field where it is written in the text (parsed with ``fields=True``): ``blank``
+    underscores (0: attributes alone, ``{#name}``, of what precedes them), the ``attrs`` in braces (None
+    when there are none) and the exact place. ``text`` is the source as written."""
+
+    text: str
+    blank: int
+    attrs: str | None
+    pos: SourcePos
+
+
+Inline = tuple[Span | FieldMark, ...]
 
 
 def plain(content: Inline) -> str:
@@ -275,9 +287,9 @@ class _Builder:
             content, ident = self.heading_id(self.inline(element), pos)
             return Heading(int(tag[1]), content, pos, f"{self.key}.{self.headings}", ident)
         if tag == "p":
-            image = _lone_image(element)
+            image = _lone_image(element, self.parsed.fields)
             if image is not None:
-                return self.figure(image, pos)
+                return self.figure(image, pos, self._figure_attrs(element))
             content = self.inline(element)
             return Paragraph(content, pos) if plain(content).strip() else None
         if tag in ("ul", "ol"):
@@ -301,7 +313,7 @@ class _Builder:
 
     def heading_id(self, content: Inline, pos: SourcePos) -> tuple[Inline, str]:
         """'## 准备资料 {#prepare}': the text without the braces, and the id."""
-        if not content or "{" not in content[-1].text:
+        if not content or not isinstance(content[-1], Span) or "{" not in content[-1].text:
             return content, ""
         last = content[-1]
         match = _HEADING_ID.search(last.text)
@@ -314,7 +326,14 @@ class _Builder:
         rest = Span(last.text[:match.start()].rstrip(), last.styles, last.href)
         return tuple(content[:-1]) + ((rest,) if rest.text else ()), ident
 
-    def figure(self, image: etree.Element, pos: SourcePos) -> Figure:
+    def _figure_attrs(self, p: etree.Element) -> str:
+        """The '{width=..}' after a figure's image: its tail, or a worksheet's attributes-alone field."""
+        children = list(p)
+        if len(children) == 2:
+            return self.parsed.fields[int(children[1].get(FIELD_INDEX_ATTR))].text
+        return self.parsed.text(children[0].tail or "").strip()
+
+    def figure(self, image: etree.Element, pos: SourcePos, attrs: str) -> Figure:
         """A paragraph that is one image: a figure (checked for its alt text and attributes here; the file
         itself is read by :mod:`figures`)."""
         where = self.locate("![")
@@ -325,7 +344,6 @@ class _Builder:
             self.sink.error("the image has no alt text: ![alt text](...) is what a screen reader says instead",
                             where, "describe what the figure shows, e.g. ![办理流程图](figures/flow.svg)")
         width = 0.0
-        attrs = self.parsed.text(image.tail or "").strip()
         if attrs:
             for name, value in _ATTR.findall(attrs[1:-1]):
                 if name == "width" and re.fullmatch(r"[0-9]{1,3}(\.[0-9]+)?%", value) \
@@ -445,6 +463,10 @@ class _Builder:
                 child_styles = styles | {"noteref"}
             elif tag == "br":
                 spans.append(Span(HARD_BREAK, styles))
+            elif tag == FIELD_TAG:
+                token = self.parsed.fields[int(child.get(FIELD_INDEX_ATTR))]
+                spans.append(FieldMark(token.text, token.blank, token.attrs, self.source.pos(token.line, token.col)))
+                child_styles = None
             elif tag == "img":
                 self.sink.error("an image must be a paragraph of its own (a figure)", self.locate("!["),
                                 "put a blank line before and after ![...](...)")
@@ -475,6 +497,10 @@ def _soft_breaks(spans: list[Span]) -> list[Span]:
         return spans
     out, offset = [], 0
     for span in spans:
+        if isinstance(span, FieldMark):  # written on one line
+            out.append(span)
+            offset += len(span.text)
+            continue
         chars = []
         for index, char in enumerate(span.text, start=offset):
             if char == "\n":
@@ -492,14 +518,16 @@ def _soft_breaks(spans: list[Span]) -> list[Span]:
 
 def _merge(spans: list[Span]) -> Inline:
     """Adjacent spans of the same style become one; surrounding blanks are dropped."""
-    merged: list[Span] = []
+    merged: list[Span | FieldMark] = []
     for span in spans:
-        if merged and merged[-1].styles == span.styles and merged[-1].href == span.href:
-            merged[-1] = Span(merged[-1].text + span.text, span.styles, span.href)
+        last = merged[-1] if merged else None
+        if isinstance(last, Span) and isinstance(span, Span) and last.styles == span.styles and last.href == span.href:
+            merged[-1] = Span(last.text + span.text, span.styles, span.href)
         else:
             merged.append(span)
-    if merged:
+    if merged and isinstance(merged[0], Span):
         merged[0] = Span(merged[0].text.lstrip(), merged[0].styles, merged[0].href)
+    if merged and isinstance(merged[-1], Span):
         merged[-1] = Span(merged[-1].text.rstrip(), merged[-1].styles, merged[-1].href)
     return tuple(span for span in merged if span.text)
 
@@ -511,13 +539,19 @@ _ATTR = re.compile(r"([A-Za-z-]+)=(\S+)")
 _FIGURE_ATTRS = re.compile(r"^\{[^{}\n]*\}$")
 
 
-def _lone_image(p: etree.Element) -> etree.Element | None:
-    """The image of a paragraph that holds one image and nothing else (but its '{width=..}')."""
+def _lone_image(p: etree.Element, fields: tuple = ()) -> etree.Element | None:
+    """The image of a paragraph that holds one image and nothing else (but its '{width=..}', which in a
+    worksheet is an attributes-alone field)."""
     children = list(p)
-    if len(children) != 1 or children[0].tag != "img" or (p.text or "").strip():
+    if not children or children[0].tag != "img" or (p.text or "").strip():
         return None
     tail = (children[0].tail or "").strip()
-    return children[0] if not tail or _FIGURE_ATTRS.match(tail) else None
+    if len(children) == 2:
+        last = children[1]
+        lone = (last.tag == FIELD_TAG and not fields[int(last.get(FIELD_INDEX_ATTR))].blank and not tail
+                and not (last.tail or "").strip())
+        return children[0] if lone else None
+    return children[0] if len(children) == 1 and (not tail or _FIGURE_ATTRS.match(tail)) else None
 
 
 def _task_item(blocks: tuple) -> ListItem:

@@ -1,15 +1,15 @@
 """Reading an edition's ``worksheet.md``: its source (written, or derived like a chapter), the parsed
-worksheet, its localized UI strings, and the parity check against the source edition's worksheet."""
+worksheet, its localized UI strings, and its fields compared with the source edition's (:mod:`drift`)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
-from .. import content, locale, markup, model, variants
+from .. import content, drift, locale, markup, model, variants
 from ..diagnostics import Sink, SourcePos, relative
 from ..sheet import Worksheet
-from .syntax import check_parity, read_worksheet
+from .syntax import read_worksheet
 
 EXAMPLE_DATE = dt.date(2026, 11, 28)
 EXAMPLE_AMOUNT = Decimal("1234.50")
@@ -30,9 +30,10 @@ def ui_strings(gettext, loc, currency: str) -> dict[str, str]:
     return strings
 
 
-def parse(source: content.Source, sink: Sink, strings: dict) -> Worksheet | None:
-    chapter = model.build_chapter(markup.parse_markdown(source.text), source, sink, "ws")
-    return read_worksheet(source, chapter, sink, strings)
+def parse(source: content.Source, sink: Sink, strings: dict) -> tuple[model.Chapter, Worksheet | None]:
+    """The worksheet's chapter model (its fields as :class:`model.FieldMark` s) and the worksheet read from it."""
+    chapter = model.build_chapter(markup.parse_markdown(source.text, fields=True), source, sink, "ws")
+    return chapter, read_worksheet(source, chapter, sink, strings)
 
 
 def sheet_source(book, config, root, sink: Sink, derive) -> content.Source | None:
@@ -49,12 +50,12 @@ def sheet_source(book, config, root, sink: Sink, derive) -> content.Source | Non
 
 
 def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive, memo=None) -> Worksheet | None:
-    """The edition's worksheet, checked (syntax, script, parity with the source edition's)."""
+    """The edition's worksheet, checked (syntax, script, fields and shape as the source edition's)."""
     source = sheet_source(book, config, root, sink, derive)
     if source is None:
         return None
     variants.check_source(source, sink, loc.script, loc.territory, style, memo)
-    sheet = parse(source, sink, ui_strings(gettext, loc, ""))
+    chapter, sheet = parse(source, sink, ui_strings(gettext, loc, ""))
     if sheet is None:
         return None
     sheet = replace(sheet, strings=ui_strings(gettext, loc, sheet.currency))
@@ -62,7 +63,9 @@ def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive, memo
     if config.name != origin.name and (origin.folder / content.WORKSHEET).is_file():
         quiet = Sink()  # the source edition's own problems are reported when it is read
         reference_source = content.read_source(origin.folder / content.WORKSHEET, root, quiet)
-        reference = parse(reference_source, quiet, sheet.strings) if reference_source else None
-        if reference is not None:
-            check_parity(sheet, reference, sink)
+        if reference_source is not None:
+            reference_chapter, reference = parse(reference_source, quiet, sheet.strings)
+            drift.compare_chapters(reference_chapter, chapter, origin.name, sink)
+            if reference is not None:
+                drift.compare_fields(sheet, reference, sink)
     return sheet

@@ -13,8 +13,11 @@ Attributes in braces name and type a field, Pandoc style, right after what they 
 cells of column 2 are ``<section>_c2_1`` ..., in a section's second table ``<section>_t2c2_1`` ...),
 ``## 一、我的情况 {#situation}`` (a section id), ``# 工作表 {currency=CNY}``. Kinds: text (the
 default), date, money, number, checkbox (table columns only: task items are checkboxes anyway).
-A field without ``#name`` is named by position, ``<section>_<n>``; the parity check between editions
+A field without ``#name`` is named by position, ``<section>_<n>``; the field check between editions (:mod:`drift`)
 catches a position that moved. Everything else (code, images, stray braces) is an error at its line.
+
+The fields themselves are found by the Markdown parser (``markup.parse_markdown(fields=True)``): they
+reach this module as :class:`model.FieldMark` s in the chapter model, each with its line and column.
 """
 from __future__ import annotations
 
@@ -24,12 +27,11 @@ from dataclasses import dataclass
 from .. import model
 from ..content import Source
 from ..diagnostics import Sink, SourcePos
-from ..model import Span
+from ..model import FieldMark, Span
 from ..figures import FigureError, qr_asset
 from ..sheet import (Area, Blank, Check, Checklist, Code, Column, Field, Grid, Heading, Hint, Item, Row, Worksheet)
 
-_TOKENS = re.compile(r"(?P<blank>_{3,})(?:\{(?P<attrs>[^{}]*)\})?|\{(?P<lone>[^{}]*)\}")
-_TRAILING = re.compile(r"\s*\{(?P<attrs>[^{}]*)\}\s*$")
+_ITEM_START = re.compile(r"\s*(?:[-*+]|[0-9]+[.)])\s+(?:\[[ xX]\]\s+)?")  # a list item's marker and checkbox
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 BLANK_KINDS = ("text", "date", "money", "number")
@@ -75,6 +77,18 @@ def plain_items(items) -> str:
     return "".join(i.text for i in items if isinstance(i, Span))
 
 
+def trailing_attrs(content: model.Inline) -> tuple[model.Inline, FieldMark | None]:
+    """``content`` without the attributes that end it ('健康问题 {#reason_health}'), and those attributes."""
+    if not content or not isinstance(content[-1], FieldMark) or content[-1].blank:
+        return content, None
+    rest = list(content[:-1])
+    if rest and isinstance(rest[-1], Span):
+        last = rest.pop()
+        if last.text.rstrip():
+            rest.append(Span(last.text.rstrip(), last.styles, last.href))
+    return tuple(rest), content[-1]
+
+
 def label_before(items: tuple[Item, ...], index: int) -> str:
     """The words in front of item ``index``: the label of a blank ('逾期天数' in '…，逾期天数 ___ 天')."""
     text = ""
@@ -95,7 +109,6 @@ class _Reader:
         self.source = source
         self.sink = sink
         self.strings = strings
-        self.lines = source.text.split("\n")
         self.seen: dict[str, Field] = {}
         self.section = "s0"
         self.sections = 0
@@ -105,16 +118,6 @@ class _Reader:
         self.currency = ""
         self.title = ""
         self.title_pos = source.pos(1)
-
-    # -- positions ---------------------------------------------------------------------------
-    def locate(self, needle: str, start: SourcePos) -> SourcePos:
-        """The line (at or after ``start``) where ``needle`` is written; ``start`` if not found."""
-        first = max(start.line - self.source.first_line, 0)
-        for number in range(first, len(self.lines)):
-            col = self.lines[number].find(needle) if needle else -1
-            if col >= 0:
-                return self.source.pos(number + 1, col + 1)
-        return start
 
     # -- fields ------------------------------------------------------------------------------
     def add_field(self, attrs: Attrs, kind: str, size: int, label: str, pos: SourcePos) -> Field:
@@ -131,38 +134,35 @@ class _Reader:
             self.seen[name] = field
         return field
 
-    def items(self, spans: tuple[Span, ...], pos: SourcePos, allow_lines: bool = False) -> tuple[Item, ...]:
-        """Text spans with blanks cut out of them; stray braces are errors."""
+    def attrs(self, mark: FieldMark | None, allowed: tuple[str, ...]) -> Attrs:
+        """The attributes of ``mark`` (none without it); an unusable one is an error at its place."""
+        if mark is None or not mark.attrs:
+            return Attrs()
+        try:
+            return parse_attrs(mark.attrs, allowed)
+        except ValueError as exc:
+            self.sink.error(str(exc), mark.pos)
+            return Attrs()
+
+    def items(self, content: model.Inline, allow_lines: bool = False) -> tuple[Item, ...]:
+        """Text and blanks; attributes that follow no blank are errors."""
         out: list[Item] = []
-        for span in spans:
-            if "code" in span.styles:
-                out.append(span)
+        for item in content:
+            if isinstance(item, Span):
+                out.append(item)
                 continue
-            cursor = 0
-            for match in _TOKENS.finditer(span.text):
-                if match.start() > cursor:
-                    out.append(Span(span.text[cursor:match.start()], span.styles, span.href))
-                cursor = match.end()
-                here = self.locate(match.group(0), pos)
-                if match.group("lone") is not None:
-                    self.sink.error(f"attributes '{match.group(0)}' do not follow a blank", here,
-                                    "write them right after the underscores, e.g. ____{#amount money}")
-                    continue
-                try:
-                    attrs = parse_attrs(match.group("attrs") or "", ("name", "kind", "lines"))
-                except ValueError as exc:
-                    self.sink.error(str(exc), here)
-                    attrs = Attrs()
-                lines = attrs.lines or 1
-                if lines > 1 and (attrs.kind not in (None, "text") or not allow_lines):
-                    self.sink.error("a writing area (lines=N) must stand alone in its paragraph, as text", here)
-                    lines = 1
-                kind = "multiline" if lines > 1 else (attrs.kind or "text")
-                size = lines if lines > 1 else len(match.group("blank"))
-                field = self.add_field(attrs, kind, size, "", here)
-                out.append(Blank(field))
-            if cursor < len(span.text):
-                out.append(Span(span.text[cursor:], span.styles, span.href))
+            if not item.blank:
+                self.sink.error(f"attributes '{item.text}' do not follow a blank", item.pos,
+                                "write them right after the underscores, e.g. ____{#amount money}")
+                continue
+            attrs = self.attrs(item, ("name", "kind", "lines"))
+            lines = attrs.lines or 1
+            if lines > 1 and (attrs.kind not in (None, "text") or not allow_lines):
+                self.sink.error("a writing area (lines=N) must stand alone in its paragraph, as text", item.pos)
+                lines = 1
+            kind = "multiline" if lines > 1 else (attrs.kind or "text")
+            size = lines if lines > 1 else item.blank
+            out.append(Blank(self.add_field(attrs, kind, size, "", item.pos)))
         return tuple(_with_labels(out, self.section_title))
 
     # -- blocks ------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ class _Reader:
                     spans += [Span("\n")] * bool(spans) + list(child.content)
                 else:
                     self.sink.error("a block quote in a worksheet holds paragraphs only", block.pos)
-            items = self.items(tuple(spans), block.pos)
+            items = self.items(tuple(spans))
             if any(isinstance(i, Blank) for i in items):
                 self.sink.error("blanks in a block quote are not supported: quotes print guidance", block.pos)
             return Hint(tuple(i for i in items if isinstance(i, Span)), block.pos)
@@ -206,18 +206,13 @@ class _Reader:
         return None
 
     def heading(self, block: model.Heading) -> Heading:
-        text = model.plain(block.content) + (f" {{#{block.ident}}}" if block.ident else "")  # the model took the id
-        match = _TRAILING.search(text)
-        attrs = Attrs()
-        if match:
-            text = text[:match.start()]
-            allowed = ("currency",) if block.level == 1 else ("name",) if block.level == 2 else ()
-            try:
-                attrs = parse_attrs(match.group("attrs"), allowed)
-            except ValueError as exc:
-                self.sink.error(str(exc), self.locate(match.group(0).strip(), block.pos))
-        if "{" in text or "}" in text or "___" in text:
-            self.sink.error("a heading cannot hold blanks or attributes in its middle", block.pos)
+        content, mark = trailing_attrs(block.content)
+        allowed = ("currency",) if block.level == 1 else ("name",) if block.level == 2 else ()
+        attrs = self.attrs(mark, allowed)
+        inside = next((item for item in content if isinstance(item, FieldMark)), None)
+        if inside is not None:
+            self.sink.error("a heading cannot hold blanks or attributes in its middle", inside.pos)
+        text = plain_items(content)
         if block.level == 1:
             if self.title:
                 self.sink.error("a worksheet has one title (# ...)", block.pos)
@@ -229,7 +224,7 @@ class _Reader:
         return Heading(min(block.level, 3), text.strip(), block.pos)
 
     def paragraph(self, content, pos: SourcePos, before: list, marker: str = ""):
-        items = self.items(content, pos, allow_lines=not marker)
+        items = self.items(content, allow_lines=not marker)
         blanks = [i for i in items if isinstance(i, Blank)]
         area = next((b for b in blanks if b.field.kind == "multiline"), None)
         if area is None:
@@ -253,70 +248,68 @@ class _Reader:
                 self.sink.error("a worksheet list item holds one line of text (no nested lists or paragraphs)",
                                 block.pos)
             content = paragraphs[0].content if paragraphs else ()
+            pos = self.item_pos(content, block.pos)
             if item.task is None:
                 marker = f"{number}." if block.ordered else "•"
-                rows.append(self.paragraph(content, self.locate(model.plain(content)[:6], block.pos), [], marker))
+                rows.append(self.paragraph(content, pos, [], marker))
                 continue
             if item.task == "done":
-                self.sink.warning("a checkbox is printed empty even when the source ticks it ([x])", block.pos)
-            checks.append(self.check(content, block.pos))
+                self.sink.warning("a checkbox is printed empty even when the source ticks it ([x])", pos)
+            checks.append(self.check(content, pos))
         if rows:
             return rows[0] if len(rows) == 1 else _Rows(tuple(rows))
         return Checklist(tuple(checks), block.pos)
 
-    def check(self, content, list_pos: SourcePos) -> Check:
-        text = model.plain(content)
-        pos = self.locate(text[:6], list_pos)
-        attrs = Attrs()
-        match = _TRAILING.search(content[-1].text) if content else None
-        if match and not content[-1].text[:match.start()].endswith("_"):
-            try:
-                attrs = parse_attrs(match.group("attrs"), ("name",))
-            except ValueError as exc:
-                self.sink.error(str(exc), self.locate(match.group(0).strip(), pos))
-            last = content[-1]
-            content = content[:-1] + (Span(last.text[:match.start()], last.styles, last.href),)
-        label = model.plain(content)
-        label = _TOKENS.sub("", label).strip().rstrip(_LABEL_END) or self.section_title
+    def item_pos(self, content: model.Inline, fallback: SourcePos) -> SourcePos:
+        """Where a list item's text starts: on its first field's line (Python-Markdown keeps no line of an
+        item), after the list marker and the checkbox; ``fallback`` (the list's line) when it has no field."""
+        mark = next((item for item in content if isinstance(item, FieldMark)), None)
+        if mark is None:
+            return fallback
+        line = self.source.text.split("\n")[mark.pos.line - self.source.first_line]
+        start = _ITEM_START.match(line)
+        return mark.pos.shifted(col=start.end() + 1 if start else 1)
+
+    def check(self, content, pos: SourcePos) -> Check:
+        content, mark = trailing_attrs(content)
+        attrs = self.attrs(mark, ("name",))
+        label = plain_items(content).strip().rstrip(_LABEL_END) or self.section_title
         field = self.add_field(attrs, "checkbox", 0, label, pos)
-        return Check(field, self.items(content, pos))
+        return Check(field, self.items(content))
 
     def table(self, block: model.Table) -> Grid:
         columns, keys = [], []
         self.tables += 1  # a section's second table names its columns <section>_t2c1 ...: no clash
         table = f"t{self.tables}" if self.tables > 1 else ""
         for index, cell in enumerate(block.header):
-            text = model.plain(cell)
-            match = _TRAILING.search(text)
-            attrs = Attrs()
-            if match:
-                try:
-                    attrs = parse_attrs(match.group("attrs"), ("name", "kind", "checkbox", "lines"))
-                except ValueError as exc:
-                    self.sink.error(str(exc), self.locate(match.group(0).strip(), block.pos))
-                cell = _cut(cell, len(text) - match.start())
+            cell, mark = trailing_attrs(cell)
+            attrs = self.attrs(mark, ("name", "kind", "checkbox", "lines"))
+            stray = next((item for item in cell if isinstance(item, FieldMark)), None)
+            if stray is not None:
+                self.sink.error("a table header names its column; it cannot hold blanks", stray.pos)
+                cell = tuple(item for item in cell if isinstance(item, Span))
             align = block.align[index] if index < len(block.align) else ""
             kind = attrs.kind or "text"
             lines = attrs.lines or 1
             if lines > 1 and kind != "text":
-                where = self.locate(match.group(0).strip(), block.pos)
-                self.sink.error(f"a {kind} column has one line per cell", where)
+                self.sink.error(f"a {kind} column has one line per cell", mark.pos)
                 lines = 1
             columns.append(Column(tuple(cell), kind, lines, align or ("center" if kind == "checkbox" else "")))
             keys.append(attrs.name or f"{self.section}_{table}c{index + 1}")
         rows = []
         for number, row in enumerate(block.rows, start=1):
+            row_pos = block.pos.shifted(number + 1)  # after the header's line and the delimiter row
             cells = []
             row_label = next((model.plain(c) for c in row if model.plain(c).strip()), "")
             for index, content in enumerate(list(row) + [()] * (len(columns) - len(row))):
                 if index >= len(columns):
-                    self.sink.error("a table row has more cells than the header", block.pos)
+                    self.sink.error("a table row has more cells than the header", row_pos)
                     break
                 if model.plain(content).strip():
-                    items = self.items(content, block.pos)
+                    items = self.items(content)
                     if any(isinstance(i, Blank) for i in items):
                         self.sink.error("a table cell is written in when it is empty; it cannot hold blanks",
-                                        block.pos)
+                                        row_pos)
                     cells.append(tuple(i for i in items if isinstance(i, Span)))
                     continue
                 column = columns[index]
@@ -325,7 +318,7 @@ class _Reader:
                 row_name = row_label or self.strings["row"] % {"n": number}
                 label = self.strings["hint"] % {"label": header, "hint": row_name}
                 cells.append(self.add_field(Attrs(f"{keys[index]}_{number}"), kind,
-                                            column.lines if column.lines > 1 else 0, label, block.pos))
+                                            column.lines if column.lines > 1 else 0, label, row_pos))
             rows.append(tuple(cells))
         return Grid(tuple(columns), tuple(rows), block.pos)
 
@@ -350,15 +343,7 @@ def _with_labels(items: list[Item], fallback: str) -> list[Item]:
     return out
 
 
-def _cut(cell: tuple[Span, ...], chars: int) -> tuple[Span, ...]:
-    """``cell`` without its last ``chars`` characters (the attributes)."""
-    out = list(cell)
-    while chars > 0 and out:
-        last = out.pop()
-        if len(last.text) > chars:
-            out.append(Span(last.text[:-chars].rstrip(), last.styles, last.href))
-        chars -= len(last.text)
-    return tuple(out)
+
 
 
 def read_worksheet(source: Source, chapter: model.Chapter, sink: Sink, strings: dict) -> Worksheet | None:
@@ -395,27 +380,3 @@ def _fields(blocks) -> list[Field]:
         elif isinstance(block, Grid):
             out += [cell for row in block.rows for cell in row if isinstance(cell, Field)]
     return out
-
-
-def check_parity(sheet: Worksheet, reference: Worksheet, sink: Sink) -> None:
-    """Every edition's worksheet has the same fields (name, kind, size) as the source edition's."""
-    theirs = {f.name: f for f in reference.fields}
-    ours = {f.name: f for f in sheet.fields}
-    for field in sheet.fields:
-        other = theirs.get(field.name)
-        if other is None:
-            sink.error(f"field '{field.name}' is not in {reference.source.shown}", field.pos,
-                       "every edition's worksheet has the same fields")
-        elif (other.kind, other.size) != (field.kind, field.size):
-            sink.error(f"field '{field.name}' is {_describe(field)} here but {_describe(other)} in "
-                       f"{other.pos}", field.pos)
-    for field in reference.fields:
-        if field.name not in ours:
-            sink.error(f"field '{field.name}' ({field.pos}) is missing from this worksheet",
-                       SourcePos(sheet.source.shown), "every edition's worksheet has the same fields")
-
-
-def _describe(field: Field) -> str:
-    if field.kind == "multiline":
-        return f"multiline ({field.size} lines)"
-    return f"{field.kind} (size {field.size})" if field.size else field.kind
