@@ -1,8 +1,13 @@
-"""Structural drift between editions: the same book in two scripts must have the same shape.
+"""Drift between editions: the same book in two scripts must have the same shape and the same fields.
 
-Input: the chapters of the source edition and of another edition (model data). Output: diagnostics at
-the other edition's position for every heading, list, table, quote, footnote or link that differs.
-Text is not compared (it is in another script); its structure is.
+Input: the chapters (and worksheet fields) of the source edition and of another edition (model data).
+Output: diagnostics at the other edition's position for every heading, list, table, quote, footnote or
+link that differs, and for every worksheet field that differs. Text is not compared (it is in another
+script); its structure is.
+
+One severity policy (:data:`SEVERITY`): a difference a reader sees is a warning (``--strict`` makes it
+an error); a difference in the worksheet's fields is an error, because one pre-fill data file and one
+form-reading program serve every edition by field name, kind and size.
 """
 from __future__ import annotations
 
@@ -11,6 +16,13 @@ from dataclasses import dataclass
 
 from . import model
 from .diagnostics import Sink, SourcePos
+from .sheet import Field, Worksheet
+
+SEVERITY = {"structure": "warning", "fields": "error"}
+
+
+def _report(sink: Sink, kind: str, message: str, pos: SourcePos | None, *hints: str) -> None:
+    (sink.error if SEVERITY[kind] == "error" else sink.warning)(message, pos, *hints)
 
 
 @dataclass(frozen=True)
@@ -56,8 +68,9 @@ def _walk(blocks, out: list[Shape]) -> None:
         if isinstance(block, model.Heading):
             out.append(Shape("heading", (block.level,), block.pos))
         elif isinstance(block, model.Paragraph):
-            links = sum(1 for span in block.content if "link" in span.styles)
-            notes = sum(1 for span in block.content if "noteref" in span.styles)
+            spans = [span for span in block.content if isinstance(span, model.Span)]  # not a worksheet's fields
+            links = sum(1 for span in spans if "link" in span.styles)
+            notes = sum(1 for span in spans if "noteref" in span.styles)
             out.append(Shape("paragraph", (links, notes), block.pos))
         elif isinstance(block, model.ListBlock):
             out.append(Shape("list", (block.ordered, len(block.items), _depth(block)), block.pos))
@@ -94,7 +107,7 @@ def compare_chapters(source: model.Chapter, other: model.Chapter, source_name: s
                 message = f"missing {want.describe()} that {source_name} has ({want.pos})"
             else:
                 message = f"{have.describe()} that {source_name} does not have"
-            sink.warning(f"editions differ: {message}", where)
+            _report(sink, "structure", f"editions differ: {message}", where)
 
 
 def compare_editions(source: list[model.Chapter], other: list[model.Chapter], source_name: str,
@@ -105,6 +118,30 @@ def compare_editions(source: list[model.Chapter], other: list[model.Chapter], so
         if chapter.name in theirs:
             compare_chapters(chapter, theirs.pop(chapter.name), source_name, sink)
         else:
-            sink.warning(f"chapter {chapter.name} of {source_name} is missing", SourcePos(other_folder))
+            _report(sink, "structure", f"chapter {chapter.name} of {source_name} is missing", SourcePos(other_folder))
     for chapter in theirs.values():
-        sink.warning(f"chapter {chapter.name} is not in {source_name}", chapter.pos)
+        _report(sink, "structure", f"chapter {chapter.name} is not in {source_name}", chapter.pos)
+
+
+def compare_fields(sheet: Worksheet, reference: Worksheet, sink: Sink) -> None:
+    """Every edition's worksheet has the same fields (name, kind, size) as the source edition's."""
+    theirs = {f.name: f for f in reference.fields}
+    ours = {f.name: f for f in sheet.fields}
+    same = "every edition's worksheet has the same fields"
+    for field in sheet.fields:
+        other = theirs.get(field.name)
+        if other is None:
+            _report(sink, "fields", f"field '{field.name}' is not in {reference.source.shown}", field.pos, same)
+        elif (other.kind, other.size) != (field.kind, field.size):
+            _report(sink, "fields", f"field '{field.name}' is {_describe(field)} here but {_describe(other)} in "
+                    f"{other.pos}", field.pos)
+    for field in reference.fields:
+        if field.name not in ours:
+            _report(sink, "fields", f"field '{field.name}' ({field.pos}) is missing from this worksheet",
+                    SourcePos(sheet.source.shown), same)
+
+
+def _describe(field: Field) -> str:
+    if field.kind == "multiline":
+        return f"multiline ({field.size} lines)"
+    return f"{field.kind} (size {field.size})" if field.size else field.kind
