@@ -1,4 +1,5 @@
-"""Themes: ``templates/themes/NAME.toml``, page geometry, sizes, colours and font sets (validated).
+"""Themes: ``templates/themes/NAME.toml``, page geometry, sizes, colours, font sets and the worksheet's
+page (validated).
 
 A theme is plain data. Unknown keys and wrong types are errors at their line; keys a theme leaves
 out take the default theme's values, so a theme can be a short list of changes.
@@ -22,10 +23,22 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
                  "space_after": _NUMBER},
     "small": {"note_size": _NUMBER, "table_size": _NUMBER, "head_size": _NUMBER, "folio_size": _NUMBER},
     "colors": {"text": str, "accent": str, "muted": str, "rule": str, "shade": str},
+    "worksheet": {key: _NUMBER for key in (
+        "width_mm", "height_mm", "margin_mm", "top_mm", "bottom_mm", "footer_mm", "pitch_mm", "box_mm", "write_mm",
+        "label_size", "small_size", "field_size", "cell_size", "underline", "wide_gap_em", "narrow_gap_em",
+        "value_pad", "date_cell_mm", "money_cell_mm", "number_cell_mm", "checkbox_cell_mm", "text_cell_mm",
+        "multiline_cell_mm")},
 }
-# Allowed values (inclusive) of numbers that may be zero or are shares; every other number is 0.1 to 1000.
+# Allowed values (inclusive) of numbers that may be zero, are shares or have a floor; every other number is 0.1 to
+# 1000. A "section.key" entry is for that section only. The worksheet's floors are for handwriting and office
+# printers (DESIGN.md, "Printing"): lines 8 mm apart, boxes 4 mm, nothing printed within 10 mm of the edge.
 RANGES = {"indent_em": (0, 10), "paragraph_space": (0, 100), "space_before": (0, 200), "space_after": (0, 200),
-          "top_mm": (0, 500), "inner_share": (0, 1), "measure_em": (1, 200), "lines": (1, 200)}
+          "top_mm": (0, 500), "inner_share": (0, 1), "measure_em": (1, 200), "lines": (1, 200),
+          "worksheet.margin_mm": (10, 100), "worksheet.top_mm": (10, 100), "worksheet.bottom_mm": (10, 100),
+          "worksheet.footer_mm": (10, 100), "worksheet.pitch_mm": (8, 30), "worksheet.box_mm": (4, 20),
+          "worksheet.write_mm": (3, 30), "worksheet.underline": (0, 10), "worksheet.wide_gap_em": (0, 10),
+          "worksheet.narrow_gap_em": (0, 5), "worksheet.value_pad": (0, 20), "worksheet.label_size": (6, 36),
+          "worksheet.small_size": (6, 36), "worksheet.field_size": (6, 36), "worksheet.cell_size": (6, 36)}
 CHOICES = {"notes": ("foot", "end"), "note_numbers": ("chapter", "page")}  # keys whose value is one of a few words
 _FONTSET_KEYS = {"family": str, "regular": int, "bold": int, "system": bool}
 _REQUIRED_FONTSET_KEYS = ("family", "regular", "bold")
@@ -52,6 +65,7 @@ class Theme:
     headings: dict
     small: dict
     colors: dict
+    worksheet: dict  # the A4 fill-in worksheet's page and handwriting sizes (typeset.worksheet.SheetGeometry)
     fontsets: dict[str, FontSet]
 
 
@@ -75,8 +89,24 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
                            SourcePos(relative(templates_dir / "themes" / "default.toml", project_root)))
     if sink.errors:
         return None
-    return Theme(name, merged["page"], merged["body"], merged["headings"], merged["small"], merged["colors"],
-                 fontsets)
+    return Theme(name, fontsets=fontsets, **{section: merged[section] for section in SCHEMA})
+
+
+def theme_file(name: str, templates_dir: Path, project_root: Path) -> SourcePos:
+    """The theme's file, where problems found after loading are reported (a page that cannot hold its text)."""
+    return SourcePos(relative(templates_dir / "themes" / f"{name}.toml", project_root))
+
+
+def out_of_range(section: str, table: dict) -> list[tuple[str, str]]:
+    """(key, message) for each number of a section outside its range and each word not among its choices."""
+    out = []
+    for key, value in table.items():
+        low, high = RANGES.get(f"{section}.{key}", RANGES.get(key, (0.1, 1000)))
+        if isinstance(value, _NUMBER) and not isinstance(value, bool) and not low <= value <= high:
+            out.append((key, f"[{section}] {key} must be from {low:g} to {high:g}"))
+        if key in CHOICES and value not in CHOICES[key]:
+            out.append((key, f"[{section}] {key} must be one of: {', '.join(CHOICES[key])}"))
+    return out
 
 
 def read_fontsets(toml: TomlFile, table) -> dict[str, FontSet]:
@@ -123,11 +153,7 @@ def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
     for key, value in data.get("colors", {}).items():
         if isinstance(value, str) and not _COLOR.match(value):
             sink.error(f"colour '{key}' must look like #1a2b3c", toml.pos("colors", key))
-    for section, keys in SCHEMA.items():
-        for key, value in (data.get(section) or {}).items() if isinstance(data.get(section), dict) else ():
-            low, high = RANGES.get(key, (0.1, 1000))
-            if isinstance(value, _NUMBER) and not isinstance(value, bool) and not low <= value <= high:
-                sink.error(f"[{section}] {key} must be from {low:g} to {high:g}", toml.pos(section, key))
-            if key in CHOICES and value not in CHOICES[key]:
-                sink.error(f"[{section}] {key} must be one of: {', '.join(CHOICES[key])}", toml.pos(section, key))
+    for section in SCHEMA:
+        for key, message in out_of_range(section, data[section]) if isinstance(data.get(section), dict) else ():
+            sink.error(message, toml.pos(section, key))
     return data if len(sink.errors) == before else None

@@ -3,26 +3,47 @@
 ReportLab stops with an exception on a flowable that cannot fit a frame, and draws past the page edge
 what it is told to: a table too wide for the measure (columns narrower than one character, or narrower
 than their padding), a table row or a heading taller than a page (neither breaks across pages), a list
-nested so deep that its text has no room left, a running head longer than the line. Each is found here
-with the typesetter's own flowables and metrics, so the limits are exactly the layout's. Only the blocks
-that can be at risk are measured (headings, tables, deeply nested lists), so a book costs a few ms.
+nested so deep that its text has no room left, a running head or a footer longer than the line. Each is
+found here with the typesetter's own flowables and metrics, the book's (:func:`check_fit`) and the
+worksheet's (:func:`check_sheet_fit`), so the limits are exactly the layout's; a theme whose page cannot
+hold any text is reported at the theme's file. Only the blocks that can be at risk are measured
+(headings, tables, deeply nested lists, checklists), so a book costs a few ms.
 """
 from __future__ import annotations
 
+from typing import Callable, TypeVar
 
+from reportlab.lib.units import mm
 from reportlab.platypus import Table
 
 from .. import model
 from ..diagnostics import Sink, SourcePos
+from ..sheet import Checklist, Grid, Worksheet
+from ..sheet import Heading as SheetHeading
 from .figures import LOW_DPI, placed_size, print_dpi, svg_drawing
 from .flowables import TextBlock
 from .layout import FontFiles, Metrics, StoryBuilder
 from .linecache import LineCache
 from .pages import Geometry
+from .worksheet import ChecklistBlock, GridTable, Recorder, SectionBar, Style
 
 EPSILON = 0.01  # pt
 DEEP_LIST = 4  # lists nested at least this deep are measured
 MIN_SHARE = 0.25  # the text of a list item keeps at least this share of the measure
+FOOTER_GAP = 10 * mm  # the least space between the worksheet footer's title and its page number
+TALL_ROW = "table row is taller than a page: a row never breaks across pages"
+TALL_HEADING = "heading is too long: it does not fit on a page, and a heading never breaks"
+T = TypeVar("T")
+
+
+def _from_theme(make: Callable[[], T], sink: Sink, theme_pos: SourcePos) -> T | None:
+    """``make()``: the page geometry of a theme; None after reporting, at the theme's file, why the
+    theme's sizes leave no page to lay out on."""
+    try:
+        return make()
+    except ValueError as exc:
+        sink.error(str(exc), theme_pos)
+        return None
 
 
 def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
@@ -30,10 +51,8 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
     """Report every block of ``document`` that the pages cannot hold; True when there is none. (``layouts``:
     the line cache the layout will use, so that what is measured here is not broken again there.)"""
     before = len(sink.errors)
-    try:
-        geometry = Geometry.from_theme(theme)
-    except ValueError as exc:
-        sink.error(str(exc), theme_pos)
+    geometry = _from_theme(lambda: Geometry.from_theme(theme), sink, theme_pos)
+    if geometry is None:
         return False
     metrics = Metrics(fonts)
     cache = layouts.bind(metrics.face_of) if layouts else None
@@ -111,8 +130,7 @@ class _Checker:
         flowable = self.builder.text(block.content, spec)
         _, height = flowable.wrap(self.geometry.measure, self.geometry.text_height)
         if height + spec.space_before + spec.space_after > self.geometry.text_height:
-            self.sink.error("heading is too long: it does not fit on a page, and a heading never breaks",
-                            block.pos, "shorten it, and put the rest in a paragraph below")
+            self.sink.error(TALL_HEADING, block.pos, "shorten it, and put the rest in a paragraph below")
 
     def list_block(self, block: model.ListBlock, style: str) -> None:
         """A deeply nested list is laid out as the typesetter would, to see whether its text still has room."""
@@ -149,13 +167,53 @@ class _Checker:
             if row_height + (header if number else 0.0) > height:
                 # the header is the block's line; the delimiter row follows it, then body row n
                 where = block.pos.shifted(number + 1) if number else block.pos
-                self.sink.error("table row is taller than a page: a row never breaks across pages", where,
-                                "shorten the text in this row's cells, or move it out of the table")
+                self.sink.error(TALL_ROW, where, "shorten the text in this row's cells, or move it out of the table")
                 return
 
     def _too_wide(self, block, columns: int) -> None:
         self.sink.error(f"table is too wide for the page: with {columns} columns, some are narrower than "
                         "one character", block.pos, "split it into narrower tables, or make it a list")
+
+
+def check_sheet_fit(sheet: Worksheet, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos) -> bool:
+    """Report what the worksheet's page cannot hold: a title too long for the footer, a table with more
+    columns than fit, a table row, a section heading or a checkbox taller than a page; True when there is
+    none. Measured with the worksheet's own flowables, in the theme's geometry."""
+    before = len(sink.errors)
+    style = _from_theme(lambda: Style.of(fonts, theme), sink, theme_pos)
+    if style is None:
+        return False
+    measure, height = style.geometry.measure, style.geometry.frame_height
+    footer = sheet.title + sheet.strings["page"] % {"page": 999, "pages": 999}
+    if style.width((model.Span(footer),), style.spec(style.geometry.small)) + FOOTER_GAP > measure:
+        where = next((b.pos for b in sheet.blocks if isinstance(b, SheetHeading) and b.level == 1),
+                     sheet.source.pos(1))
+        sink.error("the worksheet's title is too long for the page footer", where, "shorten the title (# ...)")
+    for block in sheet.blocks:
+        if isinstance(block, Grid):
+            grid = GridTable(block, style, Recorder())
+            grid.measure(measure)
+            if sum(grid.widths) > measure + EPSILON:
+                sink.error(f"a table of {len(block.columns)} columns does not fit the page width", block.pos,
+                           "split it into narrower tables")
+                continue
+            for number, row_height in enumerate(grid.row_heights, start=1):
+                if grid.head_height + row_height > height:  # the delimiter row is below the header's line
+                    sink.error(TALL_ROW, block.pos.shifted(number + 1),
+                               "shorten the text in its cells, or use fewer lines")
+                    break
+        elif isinstance(block, SheetHeading) and block.level == 2:
+            if SectionBar(block.text, style).wrap(measure, height)[1] > height:
+                sink.error(TALL_HEADING, block.pos, "shorten it")
+        elif isinstance(block, Checklist):
+            checklist = ChecklistBlock(block, style, Recorder())
+            checklist.wrap(measure, height)
+            for row, _, _, check in checklist.cells:
+                if checklist.row_heights[row] > height:
+                    sink.error("checkbox label is too long: it does not fit on a page", check.field.pos,
+                               "shorten it, and put the rest in a paragraph")
+                    break
+    return len(sink.errors) == before
 
 
 def _title_pos(chapter: model.Chapter) -> SourcePos:

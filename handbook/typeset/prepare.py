@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import model
 from ..diagnostics import Sink, SourcePos, relative
+from ..theme import theme_file
 from . import faces, fonts as fontfiles
 from .fit import check_fit
 from .layout import FontFiles
@@ -213,7 +214,7 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
         return None
     regular, bold = prepared
     files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in chosen))
-    theme_file = SourcePos(relative(options.templates_dir / "themes" / f"{theme.name}.toml", options.project_root))
-    if not check_fit(document, theme, files, sink, theme_file, config.pos, layouts):
+    where = theme_file(theme.name, options.templates_dir, options.project_root)
+    if not check_fit(document, theme, files, sink, where, config.pos, layouts):
         return None
     return files

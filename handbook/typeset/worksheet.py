@@ -1,25 +1,27 @@
-"""The worksheet's A4 pages, drawn with ReportLab, and where every blank landed.
+"""The worksheet's pages (A4 in the default theme), drawn with ReportLab, and where every blank landed.
 
-Input: a :class:`sheet.Worksheet`, the theme's colours and the prepared fonts. Output: the PDF bytes
+Input: a :class:`sheet.Worksheet` and a :class:`Style`: the prepared fonts, the theme's colours and its
+page geometry. Output: the PDF bytes
 and one :class:`Placed` per field: its page, the rectangle of the printed blank (line, box, cell or
 ruled area) and the baselines a value is written on. :mod:`forms` puts the form fields exactly there.
 
 Every piece of text goes through the book's :class:`TextBlock`, so labels obey the same CJK rules as
-the handbook. Geometry is for handwriting: rows and ruled lines 8.5 mm apart (>= 8 mm), checkboxes
-4.2 mm (>= 4 mm), table rows 8.5 mm per handwriting line; tables repeat their header on a new page.
+the handbook. The page and its handwriting sizes are the theme's ``[worksheet]`` (:class:`SheetGeometry`,
+on the :class:`Style` every flowable has): rows, ruled lines and table rows a line pitch apart (>= 8 mm),
+checkboxes >= 4 mm; tables repeat their header on a new page. What the page cannot hold is found
+before layout by :func:`fit.check_sheet_fit`, with these same flowables.
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 
-from ..diagnostics import Sink
 from ..model import Span
 from .cjk import Run
 from .flowables import Decoration, TextBlock
@@ -29,27 +31,84 @@ from .styles import BlockSpec
 from ..sheet import Area, Blank, Check, Checklist, Code, Field, Grid, Heading, Hint, Row, Worksheet
 from .figures import FigureBlock
 from .tagging import PAGINATION, Node, Tagger, artifact, finish, tagger_of
+from ..theme import Theme, out_of_range
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm  # left and right
-TOP = 16 * mm
-BOTTOM = 22 * mm  # bottom of the text frame; the footer sits below it
-FOOTER = 12 * mm  # footer baseline above the paper's edge (>= 10 mm: office printers)
-MEASURE = PAGE_WIDTH - 2 * MARGIN
-FRAME_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM
 
-PITCH = 8.5 * mm  # handwriting line pitch: rows, ruled areas, table rows (>= 8 mm)
-BOX = 4.2 * mm  # checkbox side (>= 4 mm)
-WRITE_HEIGHT = 6.5 * mm  # height of a blank's form field above its line
-LABEL = 10.0  # label size (pt); one underscore of a blank is one em of it
-SMALL = 8.8
-FIELD_FONT = 10.0  # size of typed and pre-filled values
-CELL_FONT = 9.0  # the same in table cells
-UNDERLINE = 1.6  # the blank's line sits this far under the labels' baseline (pt)
-WIDE_GAP = 1.5  # ems between two fields of a row (a U+3000 in the source)
-NARROW_GAP = 0.35  # ems between a label and its blank
-MIN_CELL = {"date": 30 * mm, "money": 27 * mm, "number": 16 * mm, "checkbox": 13 * mm, "text": 22 * mm,
-            "multiline": 30 * mm}
+@dataclass(frozen=True)
+class SheetGeometry:
+    """The worksheet's page and handwriting sizes, all in pt, from the theme's ``[worksheet]`` (whose keys
+    say mm or pt). Every flowable, the fit check and the form's values read them here."""
+
+    width: float
+    height: float
+    margin: float  # left and right
+    top: float
+    bottom: float  # bottom of the text frame; the footer sits below it
+    footer: float  # the footer's baseline above the paper's edge
+    pitch: float  # handwriting line pitch: rows, ruled areas, table rows
+    box: float  # checkbox side
+    write_height: float  # height of a blank's form field above its line
+    label: float  # label size; one underscore of a blank is one em of it
+    small: float  # hints, tables, the footer
+    field_font: float  # size of typed and pre-filled values
+    cell_font: float  # the same in table cells
+    underline: float  # the blank's line sits this far under the labels' baseline
+    wide_gap: float  # ems between two fields of a row (a U+3000 in the source)
+    narrow_gap: float  # ems between a label and its blank
+    value_pad: float  # between a blank's ends and a value written in it
+    min_cell: dict[str, float]  # the narrowest write-in table column, by field kind
+
+    MIN_FRAME: ClassVar[float] = 100 * mm  # the text frame's least width and height: a few columns, a page of rows
+
+    @property
+    def footer_rule(self) -> float:
+        """The height of the footer's rule above the paper's edge."""
+        return self.footer + 4.2 * mm
+
+    @property
+    def measure(self) -> float:
+        return self.width - 2 * self.margin
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+    @classmethod
+    def from_theme(cls, theme: Theme) -> "SheetGeometry":
+        """The theme's sizes in pt; ValueError, saying which keys, for a page the worksheet cannot be
+        laid out on (a pitch under 8 mm, margins that leave no room, a footer in the text)."""
+        values = theme.worksheet
+        problems = out_of_range("worksheet", values)
+        if problems:
+            raise ValueError(problems[0][1])
+        length = {key: values[key] * mm for key in values if key.endswith("_mm")}
+        size = {key: float(values[key]) for key in values if not key.endswith("_mm")}
+        geometry = cls(
+            width=length["width_mm"], height=length["height_mm"], margin=length["margin_mm"], top=length["top_mm"],
+            bottom=length["bottom_mm"], footer=length["footer_mm"], pitch=length["pitch_mm"], box=length["box_mm"],
+            write_height=length["write_mm"], label=size["label_size"], small=size["small_size"],
+            field_font=size["field_size"], cell_font=size["cell_size"], underline=size["underline"],
+            wide_gap=size["wide_gap_em"], narrow_gap=size["narrow_gap_em"], value_pad=size["value_pad"],
+            min_cell={kind: length[f"{kind}_cell_mm"] for kind in ("date", "money", "number", "checkbox", "text",
+                                                                   "multiline")})
+        geometry.check()
+        return geometry
+
+    def check(self) -> None:
+        """ValueError for sizes that contradict each other."""
+        least = self.MIN_FRAME / mm
+        if min(self.measure, self.frame_height) < self.MIN_FRAME:
+            raise ValueError(f"the worksheet's text frame is {self.measure / mm:.0f} × "
+                             f"{self.frame_height / mm:.0f} mm on its {self.width / mm:g} × {self.height / mm:g} mm "
+                             "page: it needs at least "
+                             f"{least:g} × {least:g} mm (smaller [worksheet] margin_mm, top_mm, bottom_mm)")
+        if self.footer_rule > self.bottom:
+            raise ValueError(f"[worksheet] footer_mm is too high for bottom_mm: the footer's rule, "
+                             f"{(self.footer_rule - self.footer) / mm:g} mm above its baseline, must be below the "
+                             "text")
+        if max(self.write_height, self.box) > self.pitch:
+            raise ValueError("[worksheet] write_mm and box_mm must be at most pitch_mm: a blank's field or a "
+                             "checkbox would reach into the line above")
 
 
 @dataclass(frozen=True)
@@ -60,15 +119,15 @@ class Placed:
     page: int
     rect: tuple[float, float, float, float]
     baselines: tuple[float, ...]
+    size: float  # font size of values
     align: str = "left"
-    size: float = FIELD_FONT  # font size of values
     obj: int = 0  # tagged PDF: the object number kept for its widget (0: none), and its /StructParent
     struct_parent: int = -1
 
 
 @dataclass(frozen=True)
 class Style:
-    """Fonts and colours the flowables share."""
+    """Fonts, colours and the page's geometry: what the flowables share."""
 
     metrics: Metrics
     regular: str
@@ -78,6 +137,15 @@ class Style:
     muted: str
     rule: str
     shade: str
+    geometry: SheetGeometry
+
+    @classmethod
+    def of(cls, fonts: FontFiles, theme: Theme) -> "Style":
+        """The worksheet's style in ``theme`` (ValueError: see :meth:`SheetGeometry.from_theme`)."""
+        geometry = SheetGeometry.from_theme(theme)
+        metrics, colors = Metrics(fonts), theme.colors
+        return cls(metrics, metrics.names["regular"], metrics.names["bold"], colors["text"], colors["accent"],
+                   colors["muted"], colors["rule"], colors["shade"], geometry)
 
     def spec(self, size: float, bold: bool = False, color: str | None = None, align: str = "left",
              leading: float | None = None, **extra) -> BlockSpec:
@@ -108,13 +176,12 @@ class Recorder:
     def __init__(self):
         self.placed: list[Placed] = []
 
-    def add(self, canvas: Canvas, field: Field, x0, y0, x1, y1, baselines=(), align="left",
-            size: float = FIELD_FONT) -> None:
+    def add(self, canvas: Canvas, field: Field, x0, y0, x1, y1, baselines=(), align="left", *, size: float) -> None:
         ax0, ay0 = canvas.absolutePosition(x0, y0)
         ax1, ay1 = canvas.absolutePosition(x1, y1)
         shift = ay0 - y0
         self.placed.append(Placed(field, canvas.getPageNumber() - 1, (ax0, ay0, ax1, ay1),
-                                  tuple(b + shift for b in baselines), align, size))
+                                  tuple(b + shift for b in baselines), size, align))
 
 
 def form_id(field: Field) -> str:
@@ -140,13 +207,13 @@ def _draw_label(canvas: Canvas, block: TextBlock, x: float, baseline: float) -> 
 class SectionBar(Flowable):
     """A section heading on a shaded band across the measure; a title too long for one line wraps."""
 
-    SIZE = 11.5
     PAD = 3.5 * mm  # from the band's left edge to the text
 
     def __init__(self, text: str, style: Style):
         super().__init__()
         self.style = style
-        self.label = style.block((Span(text),), style.spec(self.SIZE, bold=True)).tag((Node("H2"),))
+        self.size = style.geometry.label + 1.5
+        self.label = style.block((Span(text),), style.spec(self.size, bold=True)).tag((Node("H2"),))
         self.height = 8 * mm
 
     def wrap(self, avail_width, avail_height):
@@ -169,7 +236,7 @@ class SectionBar(Flowable):
             canvas.setFillColor(HexColor(style.accent))
             canvas.rect(0, 0, 1.4 * mm, self.height, stroke=0, fill=1)
         if self.label.height <= 8 * mm - 2 * mm:  # one line: its baseline where it always was
-            _draw_label(canvas, self.label, self.PAD, self.height / 2 - 0.38 * self.SIZE)
+            _draw_label(canvas, self.label, self.PAD, self.height / 2 - 0.38 * self.size)
         else:
             self.label.drawOn(canvas, self.PAD, (self.height - self.label.height) / 2)
 
@@ -209,16 +276,17 @@ class FieldRow(Flowable):
     def __init__(self, row: Row, style: Style, recorder: Recorder):
         super().__init__()
         self.row, self.style, self.recorder = row, style, recorder
-        self.spec = style.spec(LABEL)
-        self.indent = 1.6 * LABEL if row.marker else 0.0
+        self.spec = style.spec(style.geometry.label)
+        self.indent = 1.6 * style.geometry.label if row.marker else 0.0
         self.lines: list[list[tuple[float, _Piece, float]]] = []
         self.struct: tuple = (Node("P"),)  # the paragraph of its labels, with a Form element for each blank
 
     def groups(self, measure: float) -> list[list[_Piece]]:
         groups: list[list[_Piece]] = [[]]
+        em = self.style.geometry.label  # a blank is an em of the labels an underscore, and at most a line long
         for item in self.row.items:
             if isinstance(item, Blank):
-                size = min(max(item.field.size, 3) * LABEL, measure)  # a blank is at most a line long
+                size = min(max(item.field.size, 3) * em, measure)
                 groups[-1].append(_Piece("blank", size, field=item.field))
                 continue
             parts = item.text.split("\u3000")
@@ -250,12 +318,13 @@ class FieldRow(Flowable):
         measure = avail_width - self.indent
         groups = self.groups(measure)
         self.lines = self.columns(groups, measure) or self.flow(groups, measure)
-        self.height = PITCH * len(self.lines)
+        self.height = self.style.geometry.pitch * len(self.lines)
         return avail_width, self.height
 
     def columns(self, groups: list[list[_Piece]], measure: float) -> list | None:
         """One line of equal columns, or None when a field does not fit its column."""
-        gap, gutter = NARROW_GAP * LABEL, WIDE_GAP * LABEL
+        geometry = self.style.geometry
+        gap, gutter = geometry.narrow_gap * geometry.label, geometry.wide_gap * geometry.label
         if not 2 <= len(groups) <= 3:
             return None
         column = (measure - gutter * (len(groups) - 1)) / len(groups)
@@ -275,7 +344,8 @@ class FieldRow(Flowable):
     def flow(self, groups: list[list[_Piece]], measure: float) -> list:
         """Fields flow as units; a field wider than the line breaks between its pieces."""
         lines, line, x = [], [], 0.0
-        gap_wide, gap = WIDE_GAP * LABEL, NARROW_GAP * LABEL
+        geometry = self.style.geometry
+        gap_wide, gap = geometry.wide_gap * geometry.label, geometry.narrow_gap * geometry.label
         for group in groups:
             need = sum(p.width for p in group) + gap * (len(group) - 1)
             start = x + gap_wide if line else 0.0
@@ -299,10 +369,10 @@ class FieldRow(Flowable):
         return lines
 
     def draw(self):
-        canvas, style = self.canv, self.style
+        canvas, style, geometry = self.canv, self.style, self.style.geometry
         for number, line in enumerate(self.lines):
-            rule_y = self.height - (number + 1) * PITCH + 2.2 * mm
-            baseline = rule_y + UNDERLINE
+            rule_y = self.height - (number + 1) * geometry.pitch + 2.2 * mm
+            baseline = rule_y + geometry.underline
             if number == 0 and self.row.marker:
                 marker = style.block((Span(self.row.marker),), self.spec).tag(self.struct)
                 _draw_label(canvas, marker, 0, baseline)
@@ -316,31 +386,31 @@ class FieldRow(Flowable):
                     canvas.setLineWidth(0.6)
                     canvas.line(x, rule_y, x + width, rule_y)
                 _form(canvas, self.struct, piece.field)
-                self.recorder.add(canvas, piece.field, x, rule_y, x + width, rule_y + WRITE_HEIGHT,
-                                  (rule_y + 2.6,))
+                self.recorder.add(canvas, piece.field, x, rule_y, x + width, rule_y + geometry.write_height,
+                                  (rule_y + 2.6,), size=geometry.field_font)
 
 
 class ChecklistBlock(Flowable):
     """Checkboxes in one to three columns; an item with a blank takes a whole row. A label too long for
-    its column wraps (its row grows by a line pitch a line), and a long list splits between rows."""
-
-    ROW = 7.5 * mm
+    its column wraps (its row grows by a line pitch a line), and a long list splits between rows. A row is
+    a box and 3.3 mm tall, so boxes keep their spacing whatever their size."""
 
     def __init__(self, checklist: Checklist, style: Style, recorder: Recorder):
         super().__init__()
         self.checklist, self.checks, self.style, self.recorder = checklist, checklist.checks, style, recorder
-        self.spec = style.spec(LABEL)
+        self.spec = style.spec(style.geometry.label)
+        self.row = style.geometry.box + 3.3 * mm
         self.cells: list[tuple[int, int, int, Check]] = []  # (row, column, span, check)
         self.row_heights: list[float] = []
 
     def item_width(self, check: Check) -> float:
         text = tuple(i for i in check.items if isinstance(i, Span))
-        return BOX + 2 * mm + self.style.width(text, self.spec)
+        return self.style.geometry.box + 2 * mm + self.style.width(text, self.spec)
 
     def label(self, check: Check, span: int) -> FieldRow:
         """The label (and any blanks) of a checkbox, wrapped to its column."""
         inline = FieldRow(Row(check.items, check.field.pos), self.style, self.recorder)
-        inline.wrap(self.width / self.columns * span - BOX - 2 * mm, PITCH)
+        inline.wrap(self.width / self.columns * span - self.style.geometry.box - 2 * mm, self.style.geometry.pitch)
         return inline
 
     def wrap(self, avail_width, avail_height):
@@ -357,10 +427,10 @@ class ChecklistBlock(Flowable):
             col += self.columns if wide else 1
             if col >= self.columns:
                 row, col = row + 1, 0
-        self.row_heights = [self.ROW] * (row + (1 if col else 0))
+        self.row_heights = [self.row] * (row + (1 if col else 0))
         for row, _, span, check in self.cells:
-            extra = self.label(check, span).height - PITCH
-            self.row_heights[row] = max(self.row_heights[row], self.ROW + extra)
+            extra = self.label(check, span).height - self.style.geometry.pitch
+            self.row_heights[row] = max(self.row_heights[row], self.row + extra)
         self.height = sum(self.row_heights)
         return avail_width, self.height
 
@@ -381,24 +451,27 @@ class ChecklistBlock(Flowable):
                 ChecklistBlock(Checklist(tuple(rest), pos), self.style, self.recorder)]
 
     def draw(self):
-        canvas, style = self.canv, self.style
+        canvas, style, geometry = self.canv, self.style, self.style.geometry
+        box = geometry.box
         column_width = self.width / self.columns
         tops = [self.height - sum(self.row_heights[:row]) for row in range(len(self.row_heights))]
         for row, col, span, check in self.cells:
             x = col * column_width
-            baseline = tops[row] - self.ROW + 2.6 * mm
-            box_y = baseline + 0.38 * LABEL - BOX / 2
+            baseline = tops[row] - self.row + 2.6 * mm
+            box_y = baseline + 0.38 * geometry.label - box / 2
             with artifact(canvas):
                 canvas.setStrokeColor(HexColor(style.text))
                 canvas.setLineWidth(0.7)
-                canvas.rect(x, box_y, BOX, BOX, stroke=1, fill=0)
+                canvas.rect(x, box_y, box, box, stroke=1, fill=0)
             item = (Node("P"),)  # the box's Form element, then its label
             _form(canvas, item, check.field)
-            self.recorder.add(canvas, check.field, x, box_y, x + BOX, box_y + BOX, (box_y,), "center")
+            self.recorder.add(canvas, check.field, x, box_y, x + box, box_y + box, (box_y,), "center",
+                              size=geometry.field_font)
             inline = self.label(check, span)
             inline.struct = item
             # the label's first baseline on the checkbox row's baseline (FieldRow: rule 2.2 mm up a pitch)
-            inline.drawOn(canvas, x + BOX + 2 * mm, baseline - UNDERLINE - 2.2 * mm - (inline.height - PITCH))
+            inline.drawOn(canvas, x + box + 2 * mm,
+                          baseline - geometry.underline - 2.2 * mm - (inline.height - geometry.pitch))
 
 
 class RuledArea(Flowable):
@@ -410,7 +483,7 @@ class RuledArea(Flowable):
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
-        self.height = self.field.size * PITCH
+        self.height = self.field.size * self.style.geometry.pitch
         return avail_width, self.height
 
     def getSpaceAfter(self):
@@ -418,14 +491,16 @@ class RuledArea(Flowable):
 
     def draw(self):
         canvas = self.canv
-        rules = [self.height - (n + 1) * PITCH for n in range(self.field.size)]
+        geometry = self.style.geometry
+        rules = [self.height - (n + 1) * geometry.pitch for n in range(self.field.size)]
         with artifact(canvas):
             canvas.setStrokeColor(HexColor(self.style.rule))
             canvas.setLineWidth(0.5)
             for y in rules:
                 canvas.line(0, y, self.width, y)
         _form(canvas, (), self.field)
-        self.recorder.add(canvas, self.field, 0, rules[-1], self.width, self.height, tuple(y + 2.6 for y in rules))
+        self.recorder.add(canvas, self.field, 0, rules[-1], self.width, self.height, tuple(y + 2.6 for y in rules),
+                          size=geometry.field_font)
 
 
 class GridTable(Flowable):
@@ -439,11 +514,13 @@ class GridTable(Flowable):
         self.grid, self.style, self.recorder = grid, style, recorder
         self.nodes = nodes or (Node("Table"), Node("THead"), Node("TBody"))  # shared by the pieces of a split
         self.rows = rows if rows is not None else range(len(grid.rows))
-        self.head_spec = style.spec(SMALL, bold=True, leading=SMALL * 1.35)
-        self.cell_spec = style.spec(SMALL + 0.4, leading=(SMALL + 0.4) * 1.35)
+        small = style.geometry.small
+        self.head_spec = style.spec(small, bold=True, leading=small * 1.35)
+        self.cell_spec = style.spec(small + 0.4, leading=(small + 0.4) * 1.35)
         self.widths: list[float] = []
 
     def column_widths(self, total: float) -> list[float]:
+        min_cell = self.style.geometry.min_cell
         natural = []
         for index, column in enumerate(self.grid.columns):
             kind = "multiline" if column.lines > 1 else column.kind
@@ -451,7 +528,7 @@ class GridTable(Flowable):
                        if index < len(row) and not isinstance(row[index], Field)]
             writes = any(isinstance(row[index], Field) for row in self.grid.rows if index < len(row))
             head = self.style.width(column.header, self.head_spec)
-            floor = MIN_CELL[kind] if writes else 0.0
+            floor = min_cell[kind] if writes else 0.0
             natural.append(max(head + 2 * self.PAD, max(printed, default=0) + 2 * self.PAD, floor))
         writes = [any(isinstance(row[i], Field) for row in self.grid.rows if i < len(row))
                   for i in range(len(self.grid.columns))]
@@ -460,7 +537,7 @@ class GridTable(Flowable):
         spare = total - sum(natural)
         if spare >= 0:
             return [n + spare * w / sum(weights) for n, w in zip(natural, weights)]
-        floors = [min(n, MIN_CELL["number"]) for n in natural]  # shrink, wrapping headers, to the floor
+        floors = [min(n, min_cell["number"]) for n in natural]  # shrink, wrapping headers, to the floor
         give = [n - f for n, f in zip(natural, floors)]
         scale = min(1.0, -spare / max(sum(give), 1e-6))
         return [n - g * scale for n, g in zip(natural, give)]
@@ -483,7 +560,7 @@ class GridTable(Flowable):
 
     def row_height(self, row) -> float:
         lines = max(c.lines for c in self.grid.columns)
-        height = PITCH * lines
+        height = self.style.geometry.pitch * lines
         for cell, width in zip(row, self.widths):
             if not isinstance(cell, Field):
                 block = self.style.block(cell, self.cell_spec)
@@ -507,7 +584,8 @@ class GridTable(Flowable):
             fit += 1
         if len(self.rows) - fit < 2 and fit > 2:  # leave at least two rows for the next page
             fit = max(2, len(self.rows) - 2)
-        if fit < 2 and not (fit == 1 and avail_height > FRAME_HEIGHT - PITCH):
+        geometry = self.style.geometry
+        if fit < 2 and not (fit == 1 and avail_height > geometry.frame_height - geometry.pitch):
             return []  # a header with one row is not worth a page bottom; on a page of its own, it must do
         first = self.rows.start
         return [GridTable(self.grid, self.style, self.recorder, range(first, first + fit), self.nodes),
@@ -559,7 +637,8 @@ class GridTable(Flowable):
         canvas.line(0, top - self.head_height, self.width, top - self.head_height)
 
     def draw_row(self, row, xs, bottom: float, height: float, path: tuple = ()) -> None:
-        canvas, style = self.canv, self.style
+        canvas, style, geometry = self.canv, self.style, self.style.geometry
+        box, pitch = geometry.box, geometry.pitch
         lines = max(c.lines for c in self.grid.columns)
         if any(not isinstance(c, Field) and c and all("strong" in s.styles for s in c) for c in row):
             with artifact(canvas):
@@ -576,12 +655,12 @@ class GridTable(Flowable):
                 continue
             _form(canvas, td, cell)
             if cell.kind == "checkbox":
-                bx, by = (x0 + x1 - BOX) / 2, bottom + (height - BOX) / 2
+                bx, by = (x0 + x1 - box) / 2, bottom + (height - box) / 2
                 with artifact(canvas):
                     canvas.setStrokeColor(HexColor(style.text))
                     canvas.setLineWidth(0.7)
-                    canvas.rect(bx, by, BOX, BOX, stroke=1, fill=0)
-                self.recorder.add(canvas, cell, bx, by, bx + BOX, by + BOX, (by,), "center")
+                    canvas.rect(bx, by, box, box, stroke=1, fill=0)
+                self.recorder.add(canvas, cell, bx, by, bx + box, by + box, (by,), "center", size=geometry.field_font)
                 continue
             if lines > 1:  # faint guides between the handwriting lines of a tall row
                 with artifact(canvas):
@@ -589,11 +668,11 @@ class GridTable(Flowable):
                     canvas.setLineWidth(0.3)
                     canvas.setDash([0.8, 1.6], 0)
                     for n in range(1, lines):
-                        canvas.line(x0 + self.PAD, bottom + n * PITCH, x1 - self.PAD, bottom + n * PITCH)
+                        canvas.line(x0 + self.PAD, bottom + n * pitch, x1 - self.PAD, bottom + n * pitch)
                     canvas.setDash([], 0)
-            baselines = tuple(bottom + (lines - n - 1) * PITCH + 2.4 * mm for n in range(max(cell.size, 1)))
+            baselines = tuple(bottom + (lines - n - 1) * pitch + 2.4 * mm for n in range(max(cell.size, 1)))
             align = "right" if column.align == "right" else "left"
-            self.recorder.add(canvas, cell, x0, bottom, x1, bottom + height, baselines, align, CELL_FONT)
+            self.recorder.add(canvas, cell, x0, bottom, x1, bottom + height, baselines, align, size=geometry.cell_font)
 
 
 class _Nothing:
@@ -614,10 +693,11 @@ def _lighter(color: str) -> str:
 def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", tagger: Tagger | None = None,
                    epoch: int | None = None):
     """A canvas that numbers pages 'x of y' once it knows y (it holds pages until save)."""
+    geometry = style.geometry
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
-            kwargs.update(initialFontName=style.regular, initialFontSize=SMALL)
+            kwargs.update(initialFontName=style.regular, initialFontSize=geometry.small)
             super().__init__(*args, **kwargs)
             pdf_time(self, epoch)
             self._pages: list[dict] = []
@@ -641,15 +721,15 @@ def _footer_canvas(title: str, page_format: str, style: Style, lang: str = "", t
                 self._draw_footer(total)
 
         def _draw_footer(self, total: int) -> None:
+            left, right, baseline = geometry.margin, geometry.width - geometry.margin, geometry.footer
             self.saveState()
             self.setStrokeColor(HexColor(style.rule))
             self.setLineWidth(0.4)
-            self.line(MARGIN, FOOTER + 4.2 * mm, PAGE_WIDTH - MARGIN, FOOTER + 4.2 * mm)
+            self.line(left, geometry.footer_rule, right, geometry.footer_rule)
             self.setFillColor(HexColor(style.muted))
-            self.setFont(style.regular, SMALL)
-            self.drawString(MARGIN, FOOTER, title)
-            self.drawRightString(PAGE_WIDTH - MARGIN, FOOTER,
-                                 page_format % {"page": self._pageNumber, "pages": total})
+            self.setFont(style.regular, geometry.small)
+            self.drawString(left, baseline, title)
+            self.drawRightString(right, baseline, page_format % {"page": self._pageNumber, "pages": total})
             self.restoreState()
 
     return FooterCanvas
@@ -669,7 +749,7 @@ def story(sheet: Worksheet, style: Style, recorder: Recorder) -> list:
         elif _keeps_with_next(block, following):
             chain.append(made)
         elif chain and isinstance(block, Grid):
-            out += [CondPageBreak(60 * mm), *chain, made]
+            out += [CondPageBreak(_lead(chain, made, style.geometry)), *chain, made]
             chain = []
         elif chain:
             out.append(KeepTogether(chain + [made]))
@@ -677,6 +757,15 @@ def story(sheet: Worksheet, style: Style, recorder: Recorder) -> list:
         else:
             out.append(made)
     return out + chain
+
+
+def _lead(chain: list, table: GridTable, geometry: SheetGeometry) -> float:
+    """The height of what leads into a table (its heading, its label) with the table's header and first
+    two rows: where less is left, they start the next page together."""
+    width, height = geometry.measure, geometry.frame_height
+    lead = sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in chain)
+    table.measure(width)
+    return lead + table.getSpaceBefore() + table.head_height + sum(table.row_heights[:2])
 
 
 def _keeps_with_next(block, following) -> bool:
@@ -690,22 +779,23 @@ def _keeps_with_next(block, following) -> bool:
 
 
 def flowable(block, style: Style, recorder: Recorder) -> Flowable:
+    label, small = style.geometry.label, style.geometry.small
     if isinstance(block, Heading):
         if block.level == 1:
             return style.block((Span(block.text),), style.spec(19, bold=True, leading=26)).tag((Node("H1"),))
         if block.level == 2:
             return SectionBar(block.text, style)
-        return style.block((Span(block.text),), style.spec(LABEL + 0.5, bold=True, leading=PITCH * 0.9,
-                                                            space_before=2 * mm)).tag((Node("H3"),))
+        spec = style.spec(label + 0.5, bold=True, leading=style.geometry.pitch * 0.9, space_before=2 * mm)
+        return style.block((Span(block.text),), spec).tag((Node("H3"),))
     if isinstance(block, Row):
         if block.blanks:
             return FieldRow(block, style, recorder)
-        spec = style.spec(LABEL, leading=7 * mm, align="justify", space_before=1.5 * mm)
+        spec = style.spec(label, leading=7 * mm, align="justify", space_before=1.5 * mm)
         if block.marker:
-            return style.block(block.items, replace(spec, left_indent=1.6 * LABEL), Decoration(label=block.marker))
+            return style.block(block.items, replace(spec, left_indent=1.6 * label), Decoration(label=block.marker))
         return style.block(block.items, spec)
     if isinstance(block, Hint):
-        spec = style.spec(SMALL + 0.2, color=style.muted, align="justify", leading=(SMALL + 0.2) * 1.6,
+        spec = style.spec(small + 0.2, color=style.muted, align="justify", leading=(small + 0.2) * 1.6,
                           left_indent=3.2 * mm, space_before=1 * mm, space_after=2 * mm)
         return style.block(block.items, spec, Decoration(bar=True))
     if isinstance(block, Checklist):
@@ -715,64 +805,24 @@ def flowable(block, style: Style, recorder: Recorder) -> Flowable:
     if isinstance(block, Grid):
         return GridTable(block, style, recorder)
     if isinstance(block, Code):  # a QR code with its caption and address beside it
-        caption = style.block((Span(block.figure.caption),), style.spec(LABEL, bold=True, space_after=1 * mm)) \
+        caption = style.block((Span(block.figure.caption),), style.spec(label, bold=True, space_after=1 * mm)) \
             if block.figure.caption else None
-        url = style.block((Span(block.asset.path),), style.spec(SMALL + 0.5, color=style.muted))
-        return FigureBlock(block.figure, block.asset, caption, url, (style.regular, style.bold), FRAME_HEIGHT,
-                           2 * mm).structure(())
+        url = style.block((Span(block.asset.path),), style.spec(small + 0.5, color=style.muted))
+        return FigureBlock(block.figure, block.asset, caption, url, (style.regular, style.bold),
+                           style.geometry.frame_height, 2 * mm).structure(())
     raise TypeError(f"no flowable for {type(block).__name__}")
 
 
-def _style(fonts: FontFiles, colors: dict) -> Style:
-    metrics = Metrics(fonts)
-    return Style(metrics, metrics.names["regular"], metrics.names["bold"], colors["text"], colors["accent"],
-                 colors["muted"], colors["rule"], colors["shade"])
-
-
-def check_fit(sheet: Worksheet, fonts: FontFiles, colors: dict, sink: Sink) -> bool:
-    """Report what the A4 page cannot hold (ReportLab would stop, or draw past the edge): a title too long
-    for the footer, a table with more columns than fit, a table row, a section heading or a checkbox taller
-    than a page. True when there is none."""
-    style, before = _style(fonts, colors), len(sink.errors)
-    footer = sheet.title + sheet.strings["page"] % {"page": 999, "pages": 999}
-    if style.width((Span(footer),), style.spec(SMALL)) + 10 * mm > MEASURE:
-        where = next((b.pos for b in sheet.blocks if isinstance(b, Heading) and b.level == 1), sheet.source.pos(1))
-        sink.error("the worksheet's title is too long for the page footer", where, "shorten the title (# ...)")
-    for block in sheet.blocks:
-        if isinstance(block, Grid):
-            grid = GridTable(block, style, Recorder())
-            grid.measure(MEASURE)
-            if sum(grid.widths) > MEASURE + 0.01:
-                sink.error(f"a table of {len(block.columns)} columns does not fit the page width", block.pos,
-                           "split it into narrower tables")
-                continue
-            for number, height in enumerate(grid.row_heights, start=1):
-                if grid.head_height + height > FRAME_HEIGHT:  # the delimiter row is below the header's line
-                    sink.error("table row is taller than a page: a row never breaks across pages",
-                               block.pos.shifted(number + 1), "shorten the text in its cells, or use fewer lines")
-                    break
-        elif isinstance(block, Heading) and block.level == 2:
-            if SectionBar(block.text, style).wrap(MEASURE, FRAME_HEIGHT)[1] > FRAME_HEIGHT:
-                sink.error("heading is too long: it does not fit on a page", block.pos, "shorten it")
-        elif isinstance(block, Checklist):
-            checklist = ChecklistBlock(block, style, Recorder())
-            checklist.wrap(MEASURE, FRAME_HEIGHT)
-            for row, _, _, check in checklist.cells:
-                if checklist.row_heights[row] > FRAME_HEIGHT:
-                    sink.error("checkbox label is too long: it does not fit on a page", check.field.pos,
-                               "shorten it, and put the rest in a paragraph")
-                    break
-    return len(sink.errors) == before
-
-
-def typeset(sheet: Worksheet, fonts: FontFiles, colors: dict, meta: dict) -> tuple[bytes, list[Placed]]:
-    """Lay the worksheet out on A4 pages; return the PDF and every field's printed place."""
-    style = _style(fonts, colors)
+def typeset(sheet: Worksheet, style: Style, meta: dict) -> tuple[bytes, list[Placed]]:
+    """Lay the worksheet out on the pages of ``style.geometry``; return the PDF and every field's printed
+    place. (Check it first with :func:`fit.check_sheet_fit`: ReportLab stops on what a page cannot hold.)"""
+    geometry = style.geometry
     recorder = Recorder()
     buffer = io.BytesIO()
-    frame = Frame(MARGIN, BOTTOM, MEASURE, FRAME_HEIGHT, 0, 0, 0, 0, id="sheet")
-    doc = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP,
-                          bottomMargin=BOTTOM, title=sheet.title, author=meta.get("author", ""),
+    frame = Frame(geometry.margin, geometry.bottom, geometry.measure, geometry.frame_height, 0, 0, 0, 0, id="sheet")
+    doc = BaseDocTemplate(buffer, pagesize=(geometry.width, geometry.height), leftMargin=geometry.margin,
+                          rightMargin=geometry.margin, topMargin=geometry.top,
+                          bottomMargin=geometry.bottom, title=sheet.title, author=meta.get("author", ""),
                           subject=meta.get("subject", ""), creator="handbook", producer="handbook (ReportLab)",
                           lang=meta.get("lang", ""), invariant=1)
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])

@@ -37,7 +37,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, DecodedStreamObject, Dict
 from .. import exporting  # noqa: F401 -- PDF/A stream endings for everything pypdf writes here
 from ..archival import Identity, xmp_date, xmp_packet
 from ..typeset.formfont import FormFont
-from ..typeset.worksheet import FIELD_FONT, Placed
+from ..typeset.worksheet import Placed
 
 
 
@@ -205,13 +205,14 @@ def widget(writer: "_Update", placed: Placed, page_ref, tooltip: str) -> Diction
     return annot
 
 
-def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[str, str]) -> bytes:
+def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[str, str], size: float) -> bytes:
     """The typeset PDF with one form field on each printed blank, written as an incremental update: the
     typeset bytes as they are, then the new objects (font, widgets, their appearances, the AcroForm) and the
     few it changes (the pages' font resources, the catalog). In a tagged PDF the typesetter has already put
     each widget's object number in its page's annotations and in its Form structure element, with its
     /StructParent key (:class:`Placed` ``obj``, ``struct_parent``): the widget is written under that number.
-    (Cloning the whole document with pypdf instead would copy its structure tree too, at four times the cost.)"""
+    (Cloning the whole document with pypdf instead would copy its structure tree too, at four times the cost.)
+    ``size``: the form's default size of typed values (the theme's; each text field says its own too)."""
     reader = PdfReader(io.BytesIO(pdf))
     update = _Update(reader)
     font_ref = add_font(update, font)
@@ -254,7 +255,7 @@ def add_form(pdf: bytes, placed: list[Placed], font: FormFont, tooltips: dict[st
         NameObject("/Fields"): fields,
         NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({
             NameObject(DR_NAME): font_ref, NameObject("/ZaDb"): zapf})}),
-        NameObject("/DA"): TextStringObject(f"{DR_NAME} {FIELD_FONT:g} Tf 0 g"),
+        NameObject("/DA"): TextStringObject(f"{DR_NAME} {size:g} Tf 0 g"),
         NameObject("/NeedAppearances"): BooleanObject(False),
     }))
     update.touch(root)
@@ -310,8 +311,8 @@ class Ink:
     name: str
     page: int
     value: str | bool  # the field's /V: text, or True for a ticked box
-    runs: tuple[tuple[float, float, str, float], ...] = ()
-    size: float = FIELD_FONT
+    runs: tuple[tuple[float, float, str, float], ...]
+    size: float
 
 
 def _overlay(font: FormFont, inks: list[Ink]) -> bytes:

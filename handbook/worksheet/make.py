@@ -13,14 +13,15 @@ from typing import Callable
 from .. import locale
 from ..typeset import prepare as glyphs
 from ..diagnostics import Sink
+from ..theme import theme_file
 from ..typeset import fonts as fontfiles
+from ..typeset.fit import check_sheet_fit
 from ..typeset.layout import FontFiles, Metrics
 from . import charsets, fill, forms
 from ..typeset.formfont import FormFont, form_font
-from ..typeset.worksheet import Placed, check_fit, typeset
+from ..typeset.worksheet import Placed, SheetGeometry, Style, typeset
 from ..sheet import Worksheet
 
-PAD = 2.0  # pt between a blank's edges and a value written in it
 TICK = "\u2713"  # CHECK MARK, printed in a ticked box
 HINTED = ("date", "money", "number")
 
@@ -33,6 +34,7 @@ class Form:
     metrics: Metrics | None  # the same regular font, for breaking multi-line values (when filling)
     repertoire: str  # name of the character set a reader can type
     family: str  # the font family, for messages
+    geometry: SheetGeometry  # the theme's sizes: values are written value_pad in from a blank's ends
 
 
 def tooltips(sheet: Worksheet) -> dict[str, str]:
@@ -71,13 +73,15 @@ def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: 
     printed = own[0][0] if own else regular
     files = FontFiles(printed, bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc), "epoch": options.epoch}
-    if not check_fit(sheet, files, theme.colors, sink):
+    where = theme_file(theme.name, options.templates_dir, options.project_root)
+    if not check_sheet_fit(sheet, theme, files, sink, where):
         return None
-    pdf, placed = typeset(sheet, files, theme.colors, meta)
+    style = Style.of(files, theme)
+    pdf, placed = typeset(sheet, style, meta)
     font = form_font(regular, typed, options.cache_dir)
-    metrics = Metrics(files) if data_chars is not None else None
-    return Form(forms.add_form(pdf, placed, font, tooltips(sheet)), tuple(placed), font, metrics, name,
-                fontset.family)
+    metrics = style.metrics if data_chars is not None else None
+    return Form(forms.add_form(pdf, placed, font, tooltips(sheet), style.geometry.field_font), tuple(placed), font,
+                metrics, name, fontset.family, style.geometry)
 
 
 # -- pre-filling ------------------------------------------------------------------------------------
@@ -127,17 +131,18 @@ def _tick(form: Form, where: Placed) -> list[tuple[float, float, str, float]]:
 def _lines(form: Form, where: Placed, value: str) -> list[tuple[float, float, str, float]] | None:
     """(x, baseline, text, char spacing) of each piece of a value, or None if it does not fit."""
     x0, _, x1, _ = where.rect
-    width = x1 - x0 - 2 * PAD
+    pad = form.geometry.value_pad
+    width = x1 - x0 - 2 * pad
     if where.field.kind != "multiline":
         set_width = form.font.width(value, where.size)
         if set_width > width:
             return None
-        x = {"left": x0 + PAD, "right": x1 - PAD - set_width, "center": (x0 + x1 - set_width) / 2}[where.align]
+        x = {"left": x0 + pad, "right": x1 - pad - set_width, "center": (x0 + x1 - set_width) / 2}[where.align]
         return [(x, where.baselines[0], value, 0.0)]
     lines = value_lines(form, value, width, where.size)
     if len(lines) > len(where.baselines):
         return None
-    return [(x0 + PAD + line.offset + piece.x, baseline, piece.text, piece.char_space)
+    return [(x0 + pad + line.offset + piece.x, baseline, piece.text, piece.char_space)
             for line, baseline in zip(lines, where.baselines) for piece in line.pieces]
 
 
