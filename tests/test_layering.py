@@ -111,3 +111,41 @@ def test_typeset_never_imports_markdown_templates_or_the_pipeline():
     upward = {"markup", "templating", "pipeline", "variants", "worksheet", "worksheet.make", "booklet"}
     wrong = {name: sorted(graph[name] & upward) for name in graph if name.startswith("typeset")}
     assert {k: v for k, v in wrong.items() if v} == {}
+
+
+# Module-level containers that functions may write to, and why; everything else at module level is a
+# constant (or an lru_cache on a pure function), so two builds in one process cannot see each other.
+MUTABLE_STATE = {
+    ("typeset.cjk", "_CHAR_CACHE"): "widths per font and size: an LRU of CHAR_CACHE_SIZE entries",
+    ("typeset.fonts", "_VARIANT_TEXT"): "variant code points by prepared font name, beside ReportLab's own font "
+                                        "registry (which is global): read when ReportLab writes ToUnicode",
+}
+_MUTATORS = {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "clear", "add", "discard",
+             "remove", "move_to_end", "__setitem__"}
+
+
+def module_state_written(path: Path) -> set[str]:
+    """Module-level names that a function assigns (global), item-assigns, or changes with a mutating method."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+           for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+    written = set()
+    for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        local = {a.arg for a in function.args.args + function.args.kwonlyargs}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                written.update(node.names)
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                written.update(t.value.id for t in targets if isinstance(t, ast.Subscript)
+                               and isinstance(t.value, ast.Name))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
+                written.add(node.func.value.id)
+        written -= local
+    return written & top
+
+
+def test_no_module_level_state_is_written_but_the_listed_caches():
+    found = {(name, var) for name, path in modules().items() for var in module_state_written(path)}
+    assert found == set(MUTABLE_STATE), "module-level state written by functions: " + repr(sorted(found))

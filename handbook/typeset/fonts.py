@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib, marshal, os, re, time
 from array import array
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -57,9 +58,6 @@ def _key(*parts) -> str:
 
 # --- reading a face ------------------------------------------------------------------------
 
-_CMAPS: dict[Path, dict[int, int]] = {}
-
-
 @contextmanager
 def damaged(*locations: FaceLocation):
     """A face whose tables cannot be read or drawn is a FontError naming it, not an internal error: the
@@ -75,18 +73,23 @@ def damaged(*locations: FaceLocation):
 
 def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     """Code point -> glyph id of the face's best cmap, kept on disk as flat uint32 pairs."""
-    path = Path(cache_dir) / f"cmap-{_key(_identity(location.path), location.index, code_digest(*FONT_CODE))}.bin"
-    if path not in _CMAPS:  # kept per cache file: another cache folder gets its own file
-        flat = array("I")
-        try:
-            flat.frombytes(path.read_bytes())
-        except OSError:
-            with damaged(location), open_face(location) as font:
-                best = font["cmap"].getBestCmap() or {}
-                flat.extend(x for cp in sorted(best) for x in (cp, font.getGlyphID(best[cp])))
-            write_atomically(path, flat.tobytes())
-        _CMAPS[path] = dict(zip(flat[0::2], flat[1::2]))
-    return _CMAPS[path]
+    key = _key(_identity(location.path), location.index, code_digest(*FONT_CODE))
+    return _read_cmap(location, Path(cache_dir) / f"cmap-{key}.bin")
+
+
+@lru_cache(maxsize=32)
+def _read_cmap(location: FaceLocation, path: Path) -> dict[int, int]:
+    """The cmap kept in ``path`` (named by the face file's identity: a changed file is another path),
+    written there first if missing. Callers never change the dict."""
+    flat = array("I")
+    try:
+        flat.frombytes(path.read_bytes())
+    except OSError:
+        with damaged(location), open_face(location) as font:
+            best = font["cmap"].getBestCmap() or {}
+            flat.extend(x for cp in sorted(best) for x in (cp, font.getGlyphID(best[cp])))
+        write_atomically(path, flat.tobytes())
+    return dict(zip(flat[0::2], flat[1::2]))
 
 
 # --- ideographic variation sequences ---------------------------------------------------------
@@ -97,7 +100,6 @@ def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
 # base and selector, so copied text is the real character.
 VARIANT_START = 0xF0000  # Supplementary Private Use Area-A and -B: 131,068 code points
 VARIANT_END = 0x10FFFD
-_UVS: dict[Path, dict[tuple[int, int], int]] = {}
 _VARIANT_TEXT: dict[str, dict[str, str]] = {}  # prepared font's PostScript name -> {sequence: its code point}
 
 
@@ -112,23 +114,27 @@ def variation_sequences(text: str) -> set[str]:
 def _variations(location: FaceLocation, cache_dir: Path) -> dict[tuple[int, int], int]:
     """(base, selector) -> glyph id, of the face's cmap format 14 (a default sequence: the base's glyph),
     kept on disk as flat uint32 triples."""
-    path = Path(cache_dir) / f"uvs-{_key(_identity(location.path), location.index, code_digest(*FONT_CODE))}.bin"
-    if path not in _UVS:
-        flat = array("I")
-        try:
-            flat.frombytes(path.read_bytes())
-        except OSError:
-            with damaged(location), open_face(location) as font:
-                table = font["cmap"].getcmap(0, 5)
-                best = font["cmap"].getBestCmap() or {}
-                for selector, pairs in sorted(table.uvsDict.items()) if table else ():
-                    for base, name in sorted(pairs):
-                        name = name or best.get(base)
-                        if name is not None:
-                            flat.extend((base, selector, font.getGlyphID(name)))
-            write_atomically(path, flat.tobytes())
-        _UVS[path] = {(b, v): g for b, v, g in zip(flat[0::3], flat[1::3], flat[2::3])}
-    return _UVS[path]
+    key = _key(_identity(location.path), location.index, code_digest(*FONT_CODE))
+    return _read_variations(location, Path(cache_dir) / f"uvs-{key}.bin")
+
+
+@lru_cache(maxsize=32)
+def _read_variations(location: FaceLocation, path: Path) -> dict[tuple[int, int], int]:
+    """As :func:`_read_cmap`, for the variation sequences."""
+    flat = array("I")
+    try:
+        flat.frombytes(path.read_bytes())
+    except OSError:
+        with damaged(location), open_face(location) as font:
+            table = font["cmap"].getcmap(0, 5)
+            best = font["cmap"].getBestCmap() or {}
+            for selector, pairs in sorted(table.uvsDict.items()) if table else ():
+                for base, name in sorted(pairs):
+                    name = name or best.get(base)
+                    if name is not None:
+                        flat.extend((base, selector, font.getGlyphID(name)))
+        write_atomically(path, flat.tobytes())
+    return {(b, v): g for b, v, g in zip(flat[0::3], flat[1::3], flat[2::3])}
 
 
 def variant_glyphs(location: FaceLocation, cache_dir: Path) -> dict[str, tuple[int, int]]:
@@ -205,18 +211,19 @@ def face_coverage(location: FaceLocation, cache_dir: Path) -> frozenset[int]:
 # The tables that decide a glyph's outline and advance. Faces of one collection that share them (the five
 # Noto Sans CJK faces share every one: SC, TC, HK, JP and KR differ in their cmaps) share one glyph store.
 OUTLINE_TABLES = ("CFF ", "CFF2", "glyf", "loca", "hmtx", "hhea", "HVAR", "fvar", "avar", "maxp")
-_OUTLINES: dict[FaceLocation, tuple] = {}
-
-
 def _outline_identity(location: FaceLocation) -> tuple:
     """Where the face's outline tables are in its file (and its units per em): the same for faces that draw
     the same glyph ids the same way."""
-    if location not in _OUTLINES:
-        with damaged(location), open_face(location) as font:
-            tables = font.reader.tables
-            _OUTLINES[location] = (font["head"].unitsPerEm, *((tag, tables[tag].offset, tables[tag].length)
-                                                               for tag in OUTLINE_TABLES if tag in tables))
-    return _OUTLINES[location]
+    return _outline_tables(location, _identity(location.path))
+
+
+@lru_cache(maxsize=64)
+def _outline_tables(location: FaceLocation, identity) -> tuple:
+    """(``identity``: the file's, so that a changed file is read again.)"""
+    with damaged(location), open_face(location) as font:
+        tables = font.reader.tables
+        return (font["head"].unitsPerEm, *((tag, tables[tag].offset, tables[tag].length)
+                                          for tag in OUTLINE_TABLES if tag in tables))
 
 
 def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:

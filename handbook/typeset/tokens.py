@@ -186,12 +186,7 @@ def hyphenation_points(word: str) -> tuple[int, ...]:
     return tuple(_dictionary().positions(word))
 
 
-_DICT = None
-
-
+@lru_cache(maxsize=1)
 def _dictionary():
-    global _DICT
-    if _DICT is None:
-        import pyphen  # TeX's en_US patterns; imported on the first long word only
-        _DICT = pyphen.Pyphen(lang="en_US", left=2, right=3)
-    return _DICT
+    import pyphen  # TeX's en_US patterns; imported on the first long word only
+    return pyphen.Pyphen(lang="en_US", left=2, right=3)
