@@ -352,10 +352,10 @@ def derive_files(options: BuildOptions, force: bool = False) -> tuple[list[Path]
 
 # -- making ----------------------------------------------------------------------------------
 def prepare(edition: Edition, theme, options: BuildOptions, sink: Sink, layouts: LineCache | None = None):
-    """The handbook's fonts (every character covered, every block fits the page), and the worksheet's
-    coverage; the handbook's FontFiles, or None after reporting why not."""
+    """The handbook's fonts (every character covered, every block fits the page), and the same checks of
+    the worksheet; the handbook's FontFiles, or None after reporting why not."""
     if edition.worksheet is not None:
-        glyphs.check_worksheet(edition.worksheet, edition.config, theme, options, sink)
+        glyphs.sheet_fonts_for(edition.worksheet, edition.config, theme, options, sink)
     return glyphs.fonts_for(edition.document, edition.sources, edition.config, theme, options, sink, layouts)
 
 

@@ -107,3 +107,14 @@ def test_editions_differ_in_fields_is_an_error_in_shape_a_warning(project):
     source = project / "content" / "zh-Hans" / "worksheet.md"
     assert f"{path}:5:7: error: field 'holder' is not in {source}\n" in fields.stderr
     assert f"{path}: error: field 'holder_name' ({source}:5:7) is missing from this worksheet\n" in fields.stderr
+
+
+def test_check_finds_what_the_worksheet_page_cannot_hold(project):
+    """'check' prepares the worksheet as a build does (coverage, fonts, fit), and makes nothing."""
+    from conftest import run_build
+    path = project / "content" / "zh-Hans" / "worksheet.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("# 花呗逾期沟通工作表", "# " + "花呗逾期沟通工作表" * 8, 1),
+                    encoding="utf-8")
+    result = run_build("check", "--content", str(project / "content"), "--variant", "zh-Hans")
+    assert result.returncode == 1
+    assert f"{path}:1: error: the worksheet's title is too long for the page footer\n" in result.stderr

@@ -17,7 +17,7 @@ from .. import model
 from ..diagnostics import Sink, SourcePos, relative
 from ..theme import theme_file
 from . import faces, fonts as fontfiles
-from .fit import check_fit
+from .fit import check_fit, check_sheet_fit
 from .layout import FontFiles
 from .tokens import is_ignorable
 
@@ -196,9 +196,22 @@ def prepare(requests, chars, fontset, config, options, sink: Sink) -> list[bytes
         return None
 
 
-def check_worksheet(sheet, config, theme, options, sink: Sink):
-    """Coverage of everything a worksheet prints (content, UI strings, page numbers)."""
-    return check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
+def sheet_fonts_for(sheet, config, theme, options, sink: Sink):
+    """As :func:`fonts_for`, for a worksheet: coverage of everything it prints (content, UI strings, page
+    numbers), its regular and bold fonts of just those characters, and the fit of every block on its page.
+    ((faces, font set, characters), FontFiles), or None after reporting why not."""
+    checked = check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
+    if checked is None:
+        return None
+    faces_, fontset, chars = checked
+    prepared = [prepare([face], chars, fontset, config, options, sink) for face in faces_]
+    if None in prepared:
+        return None
+    files = FontFiles(prepared[0][0], prepared[1][0])
+    if not check_sheet_fit(sheet, theme, files, sink, theme_file(theme.name, options.templates_dir,
+                                                                  options.project_root)):
+        return None
+    return checked, files
 
 
 def fonts_for(document: model.Document, sources, config, theme, options, sink: Sink,

@@ -13,9 +13,7 @@ from typing import Callable
 from .. import locale
 from ..typeset import prepare as glyphs
 from ..diagnostics import Sink
-from ..theme import theme_file
 from ..typeset import fonts as fontfiles
-from ..typeset.fit import check_sheet_fit
 from ..typeset.layout import FontFiles, Metrics
 from . import charsets, fill, forms
 from ..typeset.formfont import FormFont, form_font
@@ -50,32 +48,25 @@ def tooltips(sheet: Worksheet) -> dict[str, str]:
 def make_form(sheet: Worksheet, config, theme, options, sink: Sink, data_chars: str | None = None) -> Form | None:
     """The fillable worksheet of one edition (None after reporting what is missing). ``data_chars`` are
     the characters of the values to pre-fill; None when nothing is filled in."""
-    checked = glyphs.check_worksheet(sheet, config, theme, options, sink)
+    checked = glyphs.sheet_fonts_for(sheet, config, theme, options, sink)
     if checked is None:
         return None
-    faces, fontset, chars = checked
-    (face, weight), (bold_face, bold_weight) = faces
+    (faces, fontset, chars), own = checked
+    (face, weight), _ = faces
     coverage = fontfiles.face_coverage(face, options.cache_dir)
     loc = locale.parse_locale(config.locale)
     # A blank form serves anyone typing (the national set); a pre-filled copy, one of perhaps thousands, is
     # mostly written already: the frequent hanzi and the data's own characters keep each file small.
     name, repertoire = (charsets.repertoire if data_chars is None else charsets.frequent)(loc.script)
     typed = {ch for ch in repertoire + (data_chars or "") + TICK if ord(ch) in coverage} | set(chars)
-    # The page itself is set in a font of just its own characters: ReportLab need not parse the
-    # 7,000-glyph form font unless values are typeset with it.
-    requests = [((face, weight), typed), ((bold_face, bold_weight), chars)]
-    if data_chars is None:
-        requests.append(((face, weight), chars))
-    prepared = [glyphs.prepare([request], text, fontset, config, options, sink) for request, text in requests]
-    if None in prepared:
+    prepared = glyphs.prepare([(face, weight)], typed, fontset, config, options, sink)
+    if prepared is None:
         return None
-    (regular,), (bold,), *own = prepared
-    printed = own[0][0] if own else regular
-    files = FontFiles(printed, bold)
+    (regular,) = prepared
+    # A blank form's page is set in the fonts of just its own characters: ReportLab need not parse the
+    # 7,000-glyph form font unless values are typeset with it, as a pre-filled copy's are.
+    files = own if data_chars is None else FontFiles(regular, own.bold)
     meta = {"author": config.author, "subject": config.title, "lang": locale.language_tag(loc), "epoch": options.epoch}
-    where = theme_file(theme.name, options.templates_dir, options.project_root)
-    if not check_sheet_fit(sheet, theme, files, sink, where):
-        return None
     style = Style.of(files, theme)
     pdf, placed = typeset(sheet, style, meta)
     font = form_font(regular, typed, options.cache_dir)
