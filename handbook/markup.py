@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.preprocessors import Preprocessor
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension, TableProcessor
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX
 
@@ -231,7 +231,8 @@ class _Parser:
         root = state.pop("tree", None)
         if root is None:
             root = etree.Element("div")
-        result = ParsedMarkdown(root, tuple(str(item) for item in md.htmlStash.rawHtmlBlocks), tuple(state["fields"]))
+        stash = tuple(str(item) for item in md.htmlStash.rawHtmlBlocks)
+        result = ParsedMarkdown(root, stash, tuple(state["fields"]))
         state.clear()  # nothing of this text stays behind
         return result
 

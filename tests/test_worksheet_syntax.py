@@ -84,10 +84,11 @@ def test_a_qr_code_keeps_its_size_attribute_in_a_worksheet():
 def test_a_writing_area_is_labelled_by_the_line_above():
     sheet, _ = read("# 表\n\n原因：\n\n___{#why lines=3}\n")
     area = next(b for b in sheet.blocks if isinstance(b, Area))
-    assert (area.field.name, area.field.size, area.field.label, str(area.field.pos)) == ("why", 3, "原因", "ws.md:5:1")
+    field = area.field
+    assert (field.name, field.size, field.label, str(field.pos)) == ("why", 3, "原因", "ws.md:5:1")
 
 
-def test_editions_differ_in_fields_is_an_error_in_shape_a_warning(project):
+def test_fields_that_differ_between_editions_fail_a_shape_that_differs_warns(project):
     """One drift policy (drift.SEVERITY): what a reader sees differently warns; fields that differ fail the
     build, because one pre-fill file serves every edition."""
     from conftest import run_build
@@ -113,8 +114,8 @@ def test_check_finds_what_the_worksheet_page_cannot_hold(project):
     """'check' prepares the worksheet as a build does (coverage, fonts, fit), and makes nothing."""
     from conftest import run_build
     path = project / "content" / "zh-Hans" / "worksheet.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("# 花呗逾期沟通工作表", "# " + "花呗逾期沟通工作表" * 8, 1),
-                    encoding="utf-8")
+    title = "花呗逾期沟通工作表"
+    path.write_text(path.read_text(encoding="utf-8").replace("# " + title, "# " + title * 8, 1), encoding="utf-8")
     result = run_build("check", "--content", str(project / "content"), "--variant", "zh-Hans")
     assert result.returncode == 1
     assert f"{path}:1: error: the worksheet's title is too long for the page footer\n" in result.stderr

@@ -13,8 +13,9 @@ Attributes in braces name and type a field, Pandoc style, right after what they 
 cells of column 2 are ``<section>_c2_1`` ..., in a section's second table ``<section>_t2c2_1`` ...),
 ``## 一、我的情况 {#situation}`` (a section id), ``# 工作表 {currency=CNY}``. Kinds: text (the
 default), date, money, number, checkbox (table columns only: task items are checkboxes anyway).
-A field without ``#name`` is named by position, ``<section>_<n>``; the field check between editions (:mod:`drift`)
-catches a position that moved. Everything else (code, images, stray braces) is an error at its line.
+A field without ``#name`` is named by position, ``<section>_<n>``; the field check between editions
+(:mod:`drift`) catches a position that moved. Everything else (code, images, stray braces) is an error
+at its line.
 
 The fields themselves are found by the Markdown parser (``markup.parse_markdown(fields=True)``): they
 reach this module as :class:`model.FieldMark` s in the chapter model, each with its line and column.
