@@ -17,7 +17,6 @@ from .atomic import write_atomically
 from .diagnostics import relative
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=None)
 def code_digest(*modules: str) -> str:
     """The version of the code a derived thing depends on: the package's modules (all of them, or those
@@ -36,10 +35,12 @@ def code_digest(*modules: str) -> str:
     return digest.hexdigest()
 
 
-def digest(*parts) -> str:
-    """A digest of plain data, the same in every process (sets are sorted: their order follows the
+def digest(*parts, code: tuple[str, ...] = ()) -> str:
+    """The one key function of caches and stamps: a digest of plain data and of the code that derives
+    something from it (``code``: the package modules that decide it, as :func:`code_digest` names them;
+    all of them by default), the same in every process (sets are sorted: their order follows the
     per-process hash seed)."""
-    text = repr(canonical((code_digest(), parts)))
+    text = repr(canonical((code_digest(*code), parts)))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -6,13 +6,13 @@ else gets a :class:`Punctuation` record or calls a function here, with no ``if v
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .diagnostics import Sink, SourcePos
 from .memo import FileMemo
+from .stamps import digest
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,7 @@ def remembered(kind: str, text: str, compute, memo: FileMemo | None, *names: str
     not changed needs no second look."""
     if memo is None or not text:
         return compute()
-    key = hashlib.sha256("\0".join([kind, *names, _opencc_version(), _code(), text]).encode(
-        "utf-8", "surrogatepass")).digest()
+    key = digest(kind, names, _opencc_version(), text, code=("variants.py",))
     found = memo.get(key)
     if not isinstance(found, tuple):
         found = tuple(compute())
@@ -114,14 +113,6 @@ def remembered_foreign_characters(text: str, config, memo: FileMemo | None) -> l
         return []
     name = config if isinstance(config, str) else ">".join(config)
     return remembered("purity", text, lambda: foreign_characters(text, config), memo, name)
-
-
-@lru_cache(maxsize=1)
-def _code() -> str:
-    """A digest of this module: a remembered check is thrown away when the rules change."""
-    from pathlib import Path
-
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _opencc_version() -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..atomic import write_atomically
-from ..stamps import code_digest
+from ..stamps import digest
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -163,7 +163,7 @@ class _Scans:
     """Name-table scans of font files, kept on disk by file identity."""
 
     def __init__(self, cache_dir: Path | None):
-        self.path = Path(cache_dir) / f"scan-{code_digest('typeset/faces.py')[:16]}.json" if cache_dir else None
+        self.path = Path(cache_dir) / f"scan-{digest('scan', code=('typeset/faces.py',))[:16]}.json" if cache_dir else None
         try:
             self.known = json.loads(self.path.read_text()) if self.path else {}
         except (OSError, ValueError):

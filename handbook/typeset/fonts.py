@@ -35,7 +35,7 @@ coverage 9 ms. Fonts are about 315 KiB each.
 """
 from __future__ import annotations
 
-import hashlib, marshal, os, re, time
+import marshal, os, re, time
 from array import array
 from contextlib import contextmanager
 from functools import lru_cache
@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..atomic import write_atomically
-from ..stamps import code_digest
+from ..stamps import digest
 from .faces import FaceLocation, FontError, identity as _identity, open_face
 from .tokens import is_ideograph, is_variation_selector
 
@@ -53,7 +53,9 @@ KEEP_FONTS = 8  # finished fonts kept per face and weight (older texts are rebui
 
 
 def _key(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    """A cache key of the font code's version and ``parts``: a change to glyph drawing remakes the fonts,
+    a change elsewhere in the package does not."""
+    return digest(*parts, code=FONT_CODE)
 
 
 # --- reading a face ------------------------------------------------------------------------
@@ -73,7 +75,7 @@ def damaged(*locations: FaceLocation):
 
 def _cmap(location: FaceLocation, cache_dir: Path) -> dict[int, int]:
     """Code point -> glyph id of the face's best cmap, kept on disk as flat uint32 pairs."""
-    key = _key(_identity(location.path), location.index, code_digest(*FONT_CODE))
+    key = _key(_identity(location.path), location.index)
     return _read_cmap(location, Path(cache_dir) / f"cmap-{key}.bin")
 
 
@@ -114,7 +116,7 @@ def variation_sequences(text: str) -> set[str]:
 def _variations(location: FaceLocation, cache_dir: Path) -> dict[tuple[int, int], int]:
     """(base, selector) -> glyph id, of the face's cmap format 14 (a default sequence: the base's glyph),
     kept on disk as flat uint32 triples."""
-    key = _key(_identity(location.path), location.index, code_digest(*FONT_CODE))
+    key = _key(_identity(location.path), location.index)
     return _read_variations(location, Path(cache_dir) / f"uvs-{key}.bin")
 
 
@@ -227,7 +229,7 @@ def _outline_tables(location: FaceLocation, identity) -> tuple:
 
 
 def _store_path(cache_dir: Path, location: FaceLocation, weight: int) -> Path:
-    key = _key(_identity(location.path), _outline_identity(location), weight, code_digest(*FONT_CODE))
+    key = _key(_identity(location.path), _outline_identity(location), weight)
     return cache_dir / f"glyphs-{key}.bin"
 
 
@@ -295,8 +297,7 @@ def prepare_faces(requests: Sequence[tuple[FaceLocation, int]], chars: Iterable[
     todo: dict[FaceLocation, dict[int, str]] = {}
     variants = {}
     for location, weight in requests:
-        key = _key(_identity(location.path), location.index, weight, text, code_digest(*FONT_CODE),
-                   *([sequences] if sequences else []))
+        key = _key(_identity(location.path), location.index, weight, text, *([sequences] if sequences else []))
         if sequences:
             if location not in variants:
                 own = variant_glyphs(location, cache_dir)

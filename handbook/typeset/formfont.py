@@ -14,7 +14,7 @@ from typing import Iterable
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from ..atomic import write_atomically
-from ..stamps import code_digest
+from ..stamps import digest
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,7 @@ def form_font(ttf: bytes, chars: Iterable[str], cache_dir: Path | None = None) -
     ``cache_dir`` under a digest of the font and the characters, since parsing and compressing a
     7,000-glyph font is most of the worksheet's build time."""
     chars = sorted(set(chars))
-    key = hashlib.sha256(ttf + "".join(chars).encode("utf-8", "surrogatepass")
-                         + code_digest("typeset/formfont.py").encode()).hexdigest()[:32]
+    key = digest(hashlib.sha256(ttf).hexdigest(), "".join(chars), code=("typeset/formfont.py",))[:32]
     cached = cache_dir / f"formfont-{key}.pickle" if cache_dir else None
     if cached is not None and cached.is_file():
         try:
