@@ -1,8 +1,8 @@
 """Drift between editions: the same book in two scripts must have the same shape and the same fields.
 
 Input: the chapters (and worksheet fields) of the source edition and of another edition (model data).
-Output: diagnostics at the other edition's position for every heading, list, table, quote, footnote or
-link that differs, and for every worksheet field that differs. Text is not compared (it is in another
+Output: diagnostics at the other edition's position for every heading, list, table, quote, footnote,
+figure, QR code or link that differs, and for every worksheet field that differs. Text is not compared (it is in another
 script); its structure is.
 
 One severity policy (:data:`SEVERITY`): a difference a reader sees is a warning (``--strict`` makes it
@@ -52,6 +52,7 @@ SHAPE_NAMES = {
     "code": lambda: "a code block",
     "rule": lambda: "a horizontal rule",
     "note": lambda number: f"footnote {number}",
+    "figure": lambda qr: "a QR code" if qr else "a figure",
 }
 
 
@@ -83,6 +84,8 @@ def _walk(blocks, out: list[Shape]) -> None:
             out.append(Shape("code", (), block.pos))
         elif isinstance(block, model.Rule):
             out.append(Shape("rule", (), block.pos))
+        elif isinstance(block, model.Figure):
+            out.append(Shape("figure", (bool(block.qr),), block.pos))
 
 
 def _depth(block: model.ListBlock) -> int:

@@ -125,6 +125,17 @@ def test_drift_is_reported_at_the_line_of_the_other_edition():
     ]
 
 
+def test_a_figure_or_qr_code_missing_from_an_edition_is_drift():
+    source = chapter("# 标题\n\n![流程图](figures/flow.svg)\n\n![官网](qr:https://example.com)\n",
+                     shown="content/zh-Hans/01-a.md")
+    other = chapter("# 標題\n\n![官網](qr:https://example.com)\n", shown="content/zh-Hant/01-a.md")
+    sink = Sink()
+    drift.compare_chapters(source, other, "zh-Hans", sink)
+    assert [str(d) for d in sink.items] == [
+        "content/zh-Hant/01-a.md:1: warning: editions differ: missing a figure that zh-Hans has "
+        "(content/zh-Hans/01-a.md:3:1)"]
+
+
 @pytest.mark.parametrize("remembered", [False, True])
 def test_purity_reports_line_and_column(remembered, tmp_path, monkeypatch):
     """The same warnings whether OpenCC looks at the text or a memo of an earlier build answers."""
