@@ -126,12 +126,22 @@ def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tup
 
     # Editions are independent: with several, each is read and made in a forked process (2 cores: about
     # half the time). Filled worksheets are made lazily, one at a time, so that mode stays in this process.
+    # What the outputs need is imported first, once, not again in every forked process.
+    _import_makers(options.fill is not None or "worksheet" in (options.outputs or book.outputs), "booklet" in outputs)
     made = in_parallel(make, chosen, enabled=options.fill is None)
     for edition in made:
         for diagnostic in edition.diagnostics:
             sink.add(diagnostic)
     compare_with_source(book, chosen, {edition.name: edition.chapters for edition in made}, options, sink)
     return made, stamps
+
+
+def _import_makers(worksheet: bool, booklet: bool) -> None:
+    """The worksheet's and the booklet's modules (pypdf with them: 60 ms), when the build makes them."""
+    if worksheet:
+        from . import worksheet  # noqa: F401
+    if booklet:
+        from . import booklet  # noqa: F401
 
 
 @dataclass
