@@ -63,6 +63,6 @@ def ensure_environment() -> None:
 if __name__ == "__main__":
     ensure_environment()
     sys.path.insert(0, str(ROOT))
-    from handbook.cli import main
+    from handbook.cli import run_process
 
-    sys.exit(main(sys.argv[1:], ROOT, "build.py"))
+    run_process(sys.argv[1:], ROOT, "build.py")

@@ -34,6 +34,25 @@ def test_bad_command_line_exits_2():
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
 
 
+def test_the_process_entry_flushes_its_output_and_keeps_the_exit_codes(tmp_path):
+    """build.py ends its process with os._exit (no heap teardown): what it printed through a pipe still
+    arrives, and each exit code is the command's."""
+    buffered = {"PYTHONUNBUFFERED": ""}  # as users have it (this machine sets it): output waits in a buffer
+    helped = run_build("--help", env_extra=buffered)
+    assert helped.returncode == 0 and "derive" in helped.stdout
+    bad = run_build("--no-such-option", env_extra=buffered)
+    assert bad.returncode == 2 and "unrecognized arguments" in bad.stderr
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "book.toml").write_text("[book\n", encoding="utf-8")
+    broken = run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"),
+                       env_extra=buffered)
+    assert broken.returncode == 1 and "book.toml:1: error: invalid TOML" in broken.stderr
+    built = run_build("--output", str(tmp_path / "out"), "--variant", "zh-Hans", "--only", "handbook",
+                      env_extra=buffered)
+    assert built.returncode == 0 and built.stdout.rstrip().endswith("s") and "wrote" in built.stdout
+    assert (tmp_path / "out" / "zh-Hans" / "handbook.pdf").stat().st_size > 10_000
+
+
 def test_check_on_the_shipped_content_reports_nothing():
     result = run_build("check", "--strict")
     assert result.returncode == 0, result.stderr
