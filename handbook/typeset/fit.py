@@ -25,7 +25,6 @@ from .flowables import TextBlock
 from .layout import FontFiles, Metrics, StoryBuilder
 from .linecache import LineCache
 from .pages import Geometry
-from .worksheet import ChecklistBlock, GridTable, Recorder, SectionBar, Style
 
 EPSILON = 0.01  # pt
 DEEP_LIST = 4  # lists nested at least this deep are measured
@@ -179,6 +178,8 @@ def check_sheet_fit(sheet: Worksheet, theme, fonts: FontFiles, sink: Sink, theme
     """Report what the worksheet's page cannot hold: a title too long for the footer, a table with more
     columns than fit, a table row, a section heading or a checkbox taller than a page; True when there is
     none. Measured with the worksheet's own flowables, in the theme's geometry."""
+    from .worksheet import ChecklistBlock, GridTable, Recorder, SectionBar, Style  # not in a book-only build
+
     before = len(sink.errors)
     style = _from_theme(lambda: Style.of(fonts, theme), sink, theme_pos)
     if style is None:
