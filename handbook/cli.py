@@ -277,6 +277,8 @@ def run_process(argv: list[str], root: Path | None = None, prog: str = "handbook
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else EXIT_USAGE
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
+    if sys.getprofile() or sys.gettrace():  # python -m cProfile, coverage: they write their report at exit
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

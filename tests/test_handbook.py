@@ -176,3 +176,47 @@ def test_chapter_models_are_remembered_by_their_source(tmp_path, monkeypatch):
     assert pipeline.chapter_of(source, "c04", Sink(), memo) == parsed and parses == []
     edited = replace(source, text=source.text.replace("。", "！", 1))
     assert pipeline.chapter_of(edited, "c04", Sink(), memo) != parsed and parses == [edited.text]
+
+
+PARSE_AHEAD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from handbook import content, markup, pipeline
+from handbook.stamps import digest
+from handbook.diagnostics import Sink
+from handbook.memo import FileMemo
+parses, real = [], markup.parse_markdown
+markup.parse_markdown = lambda text, fields=False: parses.append(text) or real(text, fields)
+texts = [("" if n == 7 else f"# 第{n}章\\n\\n") + f"第{n}段，" * 1500 for n in range(40)]  # 7: no heading, a warning
+sources = [content.parse_source(f"{n:02d}-x.md", f"x/{n:02d}-x.md", text, Sink()) for n, text in enumerate(texts)]
+idents = [f"c{n:02d}" for n in range(1, 41)]
+memo = FileMemo(None)
+pipeline.parse_ahead(sources, idents, memo)
+sink = Sink()
+chapters = [pipeline.chapter_of(source, ident, sink, memo) for source, ident in zip(sources, idents)]
+print(len(parses), digest(chapters, [str(d) for d in sink.items]))  # sets sorted: each process has its own seed
+"""
+
+
+def test_a_big_books_chapters_are_parsed_on_two_cores_with_the_same_result(tmp_path):
+    """parse_ahead: on a big first build, half the chapters are parsed in a forked process (this process
+    parses the other half) and the chapters and their diagnostics are those of a serial parse, in order.
+    Run in fresh processes: a test worker has threads beside it, so it never forks."""
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+
+    script = tmp_path / "parse_ahead.py"
+    script.write_text(PARSE_AHEAD, encoding="utf-8")
+
+    def run(**env):
+        done = subprocess.run([sys.executable, str(script), str(ROOT)], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=300)
+        assert done.returncode == 0, done.stderr
+        parsed, digest = done.stdout.split()
+        return int(parsed), digest
+
+    forked, serial = run(), run(HANDBOOK_JOBS="1")
+    assert serial[0] == 40 and forked[0] == 20  # the other 20 were parsed in the forked process
+    assert forked[1] == serial[1]
