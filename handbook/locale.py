@@ -2,8 +2,9 @@
 and the UI message catalogs.
 
 Catalogs are the standard gettext layout, ``templates/locale/<locale>/LC_MESSAGES/messages.po``
-(``pybabel extract / update / compile`` work on them, see the README). They are compiled in memory
-at build time, so no ``.mo`` file needs to be kept in the repository. This is the only module that
+(``pybabel extract / update / compile`` work on them, see the README). They are compiled at build
+time and the compiled catalog is kept in the cache folder by digest of its ``.po`` file, so no ``.mo``
+file needs to be kept in the repository and a build reads a compiled one. This is the only module that
 imports Babel.
 """
 from __future__ import annotations
@@ -19,14 +20,14 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import (NumberFormatError, format_currency, format_decimal, get_currency_name,
                            get_currency_precision, get_currency_symbol, get_decimal_symbol, get_group_symbol,
                            list_currencies, parse_decimal)
 from babel.support import NullTranslations, Translations
 
+from .atomic import write_atomically
 from .diagnostics import Sink, SourcePos, relative
+from .stamps import digest
 
 
 def parse_locale(name: str) -> Locale:
@@ -191,10 +192,11 @@ def parse_amount(text: str, locale: Locale, currency: str | None = None) -> Deci
     return -value if (parts["sign"] or parts["sign2"]) == "-" else value
 
 
-def load_translations(locale_dir: Path, locale: Locale, project_root: Path, sink: Sink) -> NullTranslations:
+def load_translations(locale_dir: Path, locale: Locale, project_root: Path, sink: Sink,
+                      cache_dir: Path | None = None) -> NullTranslations:
     """The catalog for ``locale``, falling back along language_script_territory -> its CLDR parent
     (zh_Hant_MO -> zh_Hant_HK) -> language_script -> language; untranslated messages show their
-    (English) msgid."""
+    (English) msgid. Compiled once per version of the ``.po`` file, kept in ``cache_dir``."""
     candidates = [str(locale)]
     while candidates[-1] in _PARENTS:
         candidates.append(_PARENTS[candidates[-1]])
@@ -204,21 +206,43 @@ def load_translations(locale_dir: Path, locale: Locale, project_root: Path, sink
     for name in candidates:
         path = locale_dir / name / "LC_MESSAGES" / "messages.po"
         if path.is_file():
-            return _compile(path, locale, relative(path, project_root), sink)
+            return _compiled(path, locale, relative(path, project_root), sink, cache_dir)
     return NullTranslations()
 
 
 _PARENTS = get_global("parent_exceptions")  # CLDR: locales whose parent is not the truncated name
 
 
-def _compile(path: Path, locale: Locale, shown: str, sink: Sink) -> NullTranslations:
+def _compiled(path: Path, locale: Locale, shown: str, sink: Sink, cache_dir: Path | None) -> NullTranslations:
+    """The catalog at ``path`` as a compiled .mo, from ``cache_dir`` when it was compiled before."""
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale, abort_invalid=True)
+        source = path.read_bytes()
+    except OSError as exc:
+        sink.error(f"cannot read message catalog: {exc.strerror}", SourcePos(shown))
+        return NullTranslations()
+    cached = cache_dir / f"catalog-{digest(source, str(locale), code=('locale.py',))[:32]}.mo" if cache_dir else None
+    try:
+        return Translations(io.BytesIO(cached.read_bytes()))
+    except Exception:  # noqa: BLE001 -- none yet (or no cache folder), or damaged: compile it again
+        pass
+    compiled = _compile(source, locale, shown, sink)
+    if compiled is None:
+        return NullTranslations()
+    if cached is not None:
+        write_atomically(cached, compiled)
+    return Translations(io.BytesIO(compiled))
+
+
+def _compile(source: bytes, locale: Locale, shown: str, sink: Sink) -> bytes | None:
+    """A .po file's bytes compiled to .mo bytes (None after reporting why not)."""
+    from babel.messages.mofile import write_mo  # only when a catalog changed: 5 ms of imports
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        catalog = read_po(io.BytesIO(source), locale=locale, abort_invalid=True)
     except PoFileError as exc:
         sink.error(f"invalid message catalog: {exc}", SourcePos(shown, getattr(exc, "lineno", 0)))
-        return NullTranslations()
+        return None
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    return buffer.getvalue()

@@ -283,7 +283,8 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     for source, ident in zip(sources, idents):
         variants.check_source(source, sink, loc.script, loc.territory, style, memo)
         chapters.append(chapter_of(source, ident, sink, memo))
-    translations = locale.load_translations(options.templates_dir / "locale", loc, options.project_root, sink)
+    translations = locale.load_translations(options.templates_dir / "locale", loc, options.project_root, sink,
+                                            options.cache_dir)
     meta = model.FrontMatter(config.title, config.subtitle, config.author, locale.language_tag(loc),
                              locale.long_date(book.edition, loc))
     env = templating.make_environment(options.templates_dir, config.name, translations, options.cache_dir)

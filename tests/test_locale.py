@@ -58,3 +58,33 @@ def test_local_currency_of_hong_kong():
 def test_unknown_locale_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown locale 'xx_YY'"):
         locale.parse_locale("xx_YY")
+
+
+def test_a_compiled_catalog_is_kept_and_follows_its_po_file(tmp_path):
+    """The .po file is compiled once and kept in the cache folder by its digest: an edited catalog is
+    compiled again, a damaged cache entry is compiled again, a broken catalog is a located error."""
+    from handbook.diagnostics import Sink
+
+    folder = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "messages.po"
+    po.write_bytes((ROOT / "templates" / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po").read_bytes())
+    cache, where = tmp_path / "cache", locale.parse_locale("zh_Hans_CN")
+
+    def contents() -> str:
+        sink = Sink()
+        text = locale.load_translations(tmp_path / "locale", where, tmp_path, sink, cache).gettext("Contents")
+        assert not sink.items, sink.items
+        return text
+
+    assert contents() == "目录" and len(list(cache.glob("catalog-*.mo"))) == 1
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "目录"', 'msgstr "目次"'), encoding="utf-8")
+    assert contents() == "目次" and len(list(cache.glob("catalog-*.mo"))) == 2
+    for entry in cache.glob("catalog-*.mo"):
+        entry.write_bytes(b"")
+    assert contents() == "目次"
+    po.write_text('msgid "a"\nmsgstr "b"\nmsgid\n', encoding="utf-8")
+    sink = Sink()
+    assert locale.load_translations(tmp_path / "locale", where, tmp_path, sink, cache).gettext("Contents") == "Contents"
+    assert [d.severity for d in sink.items] == ["error"] and "invalid message catalog" in sink.items[0].message
+    assert str(sink.items[0].pos).startswith("locale/zh_Hans/LC_MESSAGES/messages.po")
