@@ -424,7 +424,8 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     from .typeset.layout import typeset
 
     started = time.perf_counter()
-    reading = typeset(edition.document, theme, fonts, line_cache=layouts, epoch=options.epoch)
+    reading = typeset(edition.document, theme, fonts, line_cache=layouts, epoch=options.epoch,
+                      cache_dir=options.cache_dir)
     timings[f"{name}:typeset"] = time.perf_counter() - started
     if "handbook" in outputs:
         files[folder / "handbook.pdf"] = reading

@@ -235,3 +235,17 @@ def test_print_quality_dpi_orientation_cmyk_16_bit_and_transparency(tmp_path):
     grey = [x for x in found if x["/ColorSpace"] == "/DeviceGray"]
     assert len(grey) == 1 and grey[0]["/BitsPerComponent"] == 8  # the 16-bit PNG, as 8-bit grey
     assert sum(1 for x in found if "/SMask" in x) == 1  # only the transparent PNG has a soft mask
+
+
+def test_an_edited_svg_is_drawn_anew_in_the_same_process(project):
+    """A converted SVG is kept by the digest of its file (and of the fonts): an edit that uses no new
+    character, so the fonts stay the same, still shows in the next build of a 'watch' process."""
+    out = project / "out"
+    args = ("--content", str(project / "content"), "--output", str(out), "--variant", "zh-Hans", "--only", "handbook")
+    assert run_build(*args).returncode == 0
+    assert "第一、二章" in squash("".join(page_texts(out / "zh-Hans" / "handbook.pdf")))
+    svg = project / "content" / "figures" / "process.svg"
+    svg.write_text(svg.read_text(encoding="utf-8").replace("第一、二章", "第二、一章"), encoding="utf-8")
+    assert run_build(*args).returncode == 0
+    text = squash("".join(page_texts(out / "zh-Hans" / "handbook.pdf")))
+    assert "第二、一章" in text and "第一、二章" not in text

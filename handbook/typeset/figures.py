@@ -14,8 +14,9 @@ is set in the embedded CJK font, never in a Helvetica without glyphs).
 """
 from __future__ import annotations
 
-import io
+import pickle
 from functools import lru_cache
+from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
@@ -23,6 +24,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from .. import model
+from ..atomic import write_atomically
+from ..stamps import digest
 from .flowables import TextBlock
 from .tagging import Node, link, tagged, tagger_of
 
@@ -100,8 +103,32 @@ def print_pixels(path: str, max_width_px: int):
     return image
 
 
+def svg_drawing(asset: model.Asset, regular: str, bold: str, cache_dir: Path | None = None):
+    """The SVG figure as a ReportLab drawing, its text in the book's fonts (registered names). svglib
+    measures text as it converts, so the drawing depends on the fonts as well as on the file: it is kept
+    in ``cache_dir`` under a digest of both (and of svglib's version), and a warm build neither imports
+    svglib nor parses the file (30 ms of each process)."""
+    return pickle.loads(_svg_pickle(asset.path, asset.digest, regular, bold, cache_dir))
+
+
 @lru_cache(maxsize=32)
-def svg_drawing(path: str, regular: str, bold: str):
+def _svg_pickle(path: str, file_digest: str, regular: str, bold: str, cache_dir: Path | None) -> bytes:
+    """The pickled drawing (a fresh copy is unpickled for each use: a drawing is changed as it is drawn)."""
+    cached = Path(cache_dir) / f"svg-{digest(file_digest, regular, bold, code=('typeset/figures.py',))[:32]}.pickle" \
+        if cache_dir else None
+    try:
+        data = cached.read_bytes()
+        pickle.loads(data)  # readable
+        return data
+    except Exception:  # noqa: BLE001 -- none yet (or no cache folder), or damaged: convert the file again
+        pass
+    data = pickle.dumps(_convert_svg(path, regular, bold), protocol=pickle.HIGHEST_PROTOCOL)
+    if cached is not None:
+        write_atomically(cached, data)
+    return data
+
+
+def _convert_svg(path: str, regular: str, bold: str):
     from svglib.fonts import FontMap
     from svglib.svglib import svg2rlg
 
@@ -121,9 +148,10 @@ class FigureBlock(Flowable):
     """A figure: the picture, then its caption; or a QR code with its caption and web address beside it."""
 
     def __init__(self, figure: model.Figure, asset: model.Asset, caption: TextBlock | None, url: TextBlock | None,
-                 fonts: tuple[str, str], max_height: float, space: float):
+                 fonts: tuple[str, str], max_height: float, space: float, cache_dir: Path | None = None):
         super().__init__()
         self.figure, self.asset = figure, asset
+        self.cache_dir = cache_dir  # where an SVG's converted drawing is kept
         self.caption, self.url = caption, url
         self.fonts = fonts
         self.max_height = max_height
@@ -217,7 +245,7 @@ class FigureBlock(Flowable):
         self.canv.drawImage(ImageReader(image), x, y, width, height, mask="auto" if image.mode == "RGBA" else None)
 
     def _draw_svg(self, x, y, width, height):
-        drawing = svg_drawing(self.asset.path, *self.fonts)
+        drawing = svg_drawing(self.asset, *self.fonts, self.cache_dir)
         canvas = self.canv
         canvas.saveState()
         canvas.translate(x, y)

@@ -11,6 +11,7 @@ hold any text is reported at the theme's file. Only the blocks that can be at ri
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from reportlab.lib.units import mm
@@ -46,16 +47,18 @@ def _from_theme(make: Callable[[], T], sink: Sink, theme_pos: SourcePos) -> T | 
 
 
 def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
-              title_pos: SourcePos | None = None, layouts: LineCache | None = None) -> bool:
+              title_pos: SourcePos | None = None, layouts: LineCache | None = None,
+              cache_dir: Path | None = None) -> bool:
     """Report every block of ``document`` that the pages cannot hold; True when there is none. (``layouts``:
-    the line cache the layout will use, so that what is measured here is not broken again there.)"""
+    the line cache the layout will use, so that what is measured here is not broken again there;
+    ``cache_dir``: the build's cache folder.)"""
     before = len(sink.errors)
     geometry = _from_theme(lambda: Geometry.from_theme(theme), sink, theme_pos)
     if geometry is None:
         return False
     metrics = Metrics(fonts)
     cache = layouts.bind(metrics.face_of) if layouts else None
-    checker = _Checker(StoryBuilder(document, theme, metrics, geometry, cache), geometry, sink)
+    checker = _Checker(StoryBuilder(document, theme, metrics, geometry, cache, cache_dir), geometry, sink)
     head_font, head_size = metrics.names["regular"], theme.small["head_size"]
 
     def head_width(text: str) -> float:
@@ -105,7 +108,7 @@ class _Checker:
         if asset is not None and asset.kind == "svg":
             names = self.builder.metrics.names
             try:
-                drawing = svg_drawing(asset.path, names["regular"], names["bold"])
+                drawing = svg_drawing(asset, names["regular"], names["bold"], self.builder.cache_dir)
             except Exception as exc:  # noqa: BLE001 -- svglib fails in many ways on SVG it cannot read
                 drawing = None
                 reason = str(exc).split("\n")[0][:80] or type(exc).__name__

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from pathlib import Path
 from dataclasses import dataclass, replace
 
 from reportlab.pdfbase import pdfmetrics
@@ -67,12 +68,13 @@ def register_font(data: bytes) -> str:
 
 class StoryBuilder:
     def __init__(self, document: model.Document, theme: Theme, metrics: Metrics, geometry: Geometry,
-                 cache: LineCache | None = None):
+                 cache: LineCache | None = None, cache_dir: Path | None = None):
         self.doc = document
         self.theme = theme
         self.metrics = metrics
         self.geometry = geometry
         self.cache = cache
+        self.cache_dir = cache_dir  # the build's cache folder (figures keep their converted SVG there)
         self.styles = style_table(theme, document.compress)
         self.page_refs: dict[str, tuple[str, float, str]] = {}
         self.xrefs: dict[str, tuple[str, str, float, str, float]] = {}  # form -> anchor, font, size, colour, width
@@ -220,7 +222,7 @@ class StoryBuilder:
             caption = self.text(spans, "caption")
         fonts = (self.metrics.names["regular"], self.metrics.names["bold"])
         return FigureBlock(block, asset, caption, url, fonts, self.geometry.text_height,
-                           self.styles["body"].leading * 0.5)
+                           self.styles["body"].leading * 0.5, self.cache_dir)
 
     def blocks(self, blocks, chapter=None, style="body", depth=0, label="", parent: tuple = ()) -> list:
         """Flowables for ``blocks``, each tagged as an element under the structure path ``parent``."""
@@ -434,14 +436,14 @@ def _aligned(spec: BlockSpec, align: tuple[str, ...], col: int) -> BlockSpec:
 
 
 def typeset(document: model.Document, theme: Theme, fonts: FontFiles, line_log: list | None = None,
-            line_cache: LineCache | None = None, epoch: int | None = None) -> bytes:
+            line_cache: LineCache | None = None, epoch: int | None = None, cache_dir: Path | None = None) -> bytes:
     """Lay out the whole book in one pass and return the PDF (``line_log`` collects every text line;
     ``line_cache``: the paragraph layouts kept between builds, saved at the end; ``epoch``: the PDF's
     date in seconds, else ReportLab's invariant one)."""
     metrics = Metrics(fonts)
     geometry = Geometry.from_theme(theme)
     cache = line_cache.bind(metrics.face_of) if line_cache else None
-    builder = StoryBuilder(document, theme, metrics, geometry, cache)
+    builder = StoryBuilder(document, theme, metrics, geometry, cache, cache_dir)
     story = builder.story()
     if cache is not None:
         lay_out_ahead(story, geometry.measure, cache)

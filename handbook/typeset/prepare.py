@@ -228,6 +228,6 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     regular, bold = prepared
     files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in chosen))
     where = theme_file(theme.name, options.templates_dir, options.project_root)
-    if not check_fit(document, theme, files, sink, where, config.pos, layouts):
+    if not check_fit(document, theme, files, sink, where, config.pos, layouts, options.cache_dir):
         return None
     return files
