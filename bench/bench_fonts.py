@@ -15,17 +15,22 @@ sys.path.insert(0, str(ROOT))
 
 
 def sample_text(count: int) -> str:
-    """ASCII, common punctuation, then GB2312 level-1 hanzi in code order: `count` distinct characters."""
+    """ASCII, common punctuation, then GB2312 hanzi in code order: `count` distinct characters."""
     punct = "，。、；：？！“”‘’（）《》「」『』【】—…·〈〉"
-    hanzi = []
-    for b1 in range(0xB0, 0xD8):
+    chars = [chr(c) for c in range(0x20, 0x7F)] + list(punct)
+    return "".join(chars) + gb2312(count - len(chars))
+
+
+def gb2312(count: int) -> str:
+    """The first ``count`` GB2312 hanzi in code order (level 1, then level 2)."""
+    out = []
+    for b1 in range(0xB0, 0xF8):
         for b2 in range(0xA1, 0xFF):
             try:
-                hanzi.append(bytes([b1, b2]).decode("gb2312"))
+                out.append(bytes([b1, b2]).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    chars = [chr(c) for c in range(0x20, 0x7F)] + list(punct)
-    return "".join(chars + hanzi[: count - len(chars)])
+    return "".join(out[:count])
 
 
 def child(scenario: str, cache: str, count: int, extra: int) -> None:

@@ -14,19 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_fonts import gb2312  # noqa: E402 -- beside this script
+
 WEIGHTS = [400, 700]
-
-
-def gb2312(count: int) -> str:
-    """The first ``count`` GB2312 hanzi in code order (level 1, then level 2)."""
-    out = []
-    for b1 in range(0xB0, 0xF8):
-        for b2 in range(0xA1, 0xFF):
-            try:
-                out.append(bytes([b1, b2]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    return "".join(out[:count])
 
 
 def main() -> None:
