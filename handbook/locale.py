@@ -27,7 +27,7 @@ from babel.support import NullTranslations, Translations
 
 from .atomic import write_atomically
 from .diagnostics import Sink, SourcePos, relative
-from .stamps import digest
+from .stamps import cache_entry, read_entry
 
 
 def parse_locale(name: str) -> Locale:
@@ -220,11 +220,10 @@ def _compiled(path: Path, locale: Locale, shown: str, sink: Sink, cache_dir: Pat
     except OSError as exc:
         sink.error(f"cannot read message catalog: {exc.strerror}", SourcePos(shown))
         return NullTranslations()
-    cached = cache_dir / f"catalog-{digest(source, str(locale), code=('locale.py',))[:32]}.mo" if cache_dir else None
-    try:
-        return Translations(io.BytesIO(cached.read_bytes()))
-    except Exception:  # noqa: BLE001 -- none yet (or no cache folder), or damaged: compile it again
-        pass
+    cached = cache_entry(cache_dir, "catalog", ".mo", source, str(locale), code=("locale.py",))
+    translations = read_entry(cached, lambda data: Translations(io.BytesIO(data)))
+    if translations is not None:
+        return translations
     compiled = _compile(source, locale, shown, sink)
     if compiled is None:
         return NullTranslations()

@@ -12,6 +12,9 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 from .atomic import write_atomically
 from .diagnostics import relative
@@ -42,6 +45,23 @@ def digest(*parts, code: tuple[str, ...] = ()) -> str:
     per-process hash seed)."""
     text = repr(canonical((code_digest(*code), parts)))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cache_entry(folder: Path | None, kind: str, suffix: str, *parts, code: tuple[str, ...] = ()) -> Path | None:
+    """Where a cache entry of ``kind`` lives in ``folder``: named by the digest of what it is made from
+    (see :func:`digest`); None without a cache folder."""
+    return Path(folder) / f"{kind}-{digest(*parts, code=code)[:32]}{suffix}" if folder else None
+
+
+def read_entry(path: Path | None, load: Callable[[bytes], T]) -> T | None:
+    """``load`` of the cache entry at ``path``; None when there is none yet (or no cache folder), or it
+    cannot be loaded (a damaged entry is made again, never an error)."""
+    if path is None:
+        return None
+    try:
+        return load(path.read_bytes())
+    except Exception:  # noqa: BLE001 -- missing, unreadable or damaged: all mean "make it"
+        return None
 
 
 def canonical(value):

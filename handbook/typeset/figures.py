@@ -25,7 +25,7 @@ from reportlab.platypus import Flowable
 
 from .. import model
 from ..atomic import write_atomically
-from ..stamps import digest
+from ..stamps import cache_entry, read_entry
 from .flowables import TextBlock
 from .tagging import Node, link, tagged, tagger_of
 
@@ -114,17 +114,19 @@ def svg_drawing(asset: model.Asset, regular: str, bold: str, cache_dir: Path | N
 @lru_cache(maxsize=32)
 def _svg_pickle(path: str, file_digest: str, regular: str, bold: str, cache_dir: Path | None) -> bytes:
     """The pickled drawing (a fresh copy is unpickled for each use: a drawing is changed as it is drawn)."""
-    cached = Path(cache_dir) / f"svg-{digest(file_digest, regular, bold, code=('typeset/figures.py',))[:32]}.pickle" \
-        if cache_dir else None
-    try:
-        data = cached.read_bytes()
-        pickle.loads(data)  # readable
+    cached = cache_entry(cache_dir, "svg", ".pickle", file_digest, regular, bold, code=("typeset/figures.py",))
+    data = read_entry(cached, _unpicklable)
+    if data is not None:
         return data
-    except Exception:  # noqa: BLE001 -- none yet (or no cache folder), or damaged: convert the file again
-        pass
     data = pickle.dumps(_convert_svg(path, regular, bold), protocol=pickle.HIGHEST_PROTOCOL)
     if cached is not None:
         write_atomically(cached, data)
+    return data
+
+
+def _unpicklable(data: bytes) -> bytes:
+    """``data``, once it is known to unpickle (read_entry: an entry that does not is made again)."""
+    pickle.loads(data)
     return data
 
 

@@ -14,7 +14,7 @@ from typing import Iterable
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from ..atomic import write_atomically
-from ..stamps import digest
+from ..stamps import cache_entry, read_entry
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,11 @@ def form_font(ttf: bytes, chars: Iterable[str], cache_dir: Path | None = None) -
     ``cache_dir`` under a digest of the font and the characters, since parsing and compressing a
     7,000-glyph font is most of the worksheet's build time."""
     chars = sorted(set(chars))
-    key = digest(hashlib.sha256(ttf).hexdigest(), "".join(chars), code=("typeset/formfont.py",))[:32]
-    cached = cache_dir / f"formfont-{key}.pickle" if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            return pickle.loads(cached.read_bytes())
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
-            pass  # a damaged cache entry is made again
+    cached = cache_entry(cache_dir, "formfont", ".pickle", hashlib.sha256(ttf).hexdigest(), "".join(chars),
+                         code=("typeset/formfont.py",))
+    font = read_entry(cached, pickle.loads)
+    if font is not None:
+        return font
     face = TTFontFile(io.BytesIO(ttf))
     gids = {char: face.charToGlyph[ord(char)] for char in chars if face.charToGlyph.get(ord(char))}
     widths = {gid: int(round(face.charWidths.get(ord(char), face.defaultWidth))) for char, gid in gids.items()}
