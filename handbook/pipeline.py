@@ -334,6 +334,8 @@ def parse_ahead(sources: list[content.Source], idents: list[str], memo: FileMemo
     """A big book's first build (its chapters not in ``memo``): half of them are parsed in a forked process
     while this one parses the other half, into ``memo``, where :func:`chapter_of` then finds them all, in
     order. (Markdown is a sixth of the first build of a 1,271-page book.)"""
+    if sum(len(source.text) for source in sources) < PARALLEL_PARSE_MIN:
+        return  # a book of usual size: no digest is computed twice
     missing = [(source, ident) for source, ident in zip(sources, idents) if memo.get(_chapter_key(source, ident))
                is None]
     if sum(len(source.text) for source, _ in missing) < PARALLEL_PARSE_MIN:

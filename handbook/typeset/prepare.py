@@ -196,18 +196,27 @@ def prepare(requests, chars, fontset, config, options, sink: Sink) -> list[bytes
         return None
 
 
+def _font_files(checked, config, options, sink: Sink) -> FontFiles | None:
+    """The regular and bold fonts of the characters a coverage check found (None: it failed, or they could
+    not be prepared)."""
+    if checked is None:
+        return None
+    chosen, fontset, chars = checked
+    prepared = prepare(chosen, chars, fontset, config, options, sink)
+    if prepared is None:
+        return None
+    regular, bold = prepared
+    return FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in chosen))
+
+
 def sheet_fonts_for(sheet, config, theme, options, sink: Sink):
     """As :func:`fonts_for`, for a worksheet: coverage of everything it prints (content, UI strings, page
     numbers), its regular and bold fonts of just those characters, and the fit of every block on its page.
     ((faces, font set, characters), FontFiles), or None after reporting why not."""
     checked = check_text(sheet.text() + UI_CHARACTERS, [sheet.source], config, theme, options, sink)
-    if checked is None:
+    files = _font_files(checked, config, options, sink)
+    if files is None:
         return None
-    faces_, fontset, chars = checked
-    prepared = [prepare([face], chars, fontset, config, options, sink) for face in faces_]
-    if None in prepared:
-        return None
-    files = FontFiles(prepared[0][0], prepared[1][0])
     if not check_sheet_fit(sheet, theme, files, sink, theme_file(theme.name, options.templates_dir,
                                                                   options.project_root)):
         return None
@@ -218,15 +227,9 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
               layouts=None) -> FontFiles | None:
     """Check coverage of every drawn character, prepare the regular and bold faces, then check that
     every block fits the page (None after reporting what does not; ``layouts``: the line cache)."""
-    checked = check_coverage(document, sources, config, theme, options, sink)
-    if checked is None:
+    files = _font_files(check_coverage(document, sources, config, theme, options, sink), config, options, sink)
+    if files is None:
         return None
-    chosen, fontset, chars = checked
-    prepared = prepare(chosen, chars, fontset, config, options, sink)
-    if prepared is None:
-        return None
-    regular, bold = prepared
-    files = FontFiles(regular, bold, tuple(fontfiles.face_identity(*face) for face in chosen))
     where = theme_file(theme.name, options.templates_dir, options.project_root)
     if not check_fit(document, theme, files, sink, where, config.pos, layouts, options.cache_dir):
         return None

@@ -110,6 +110,7 @@ class _Reader:
         self.source = source
         self.sink = sink
         self.strings = strings
+        self.lines = source.text.split("\n")  # for where a list item's text starts on its line
         self.seen: dict[str, Field] = {}
         self.section = "s0"
         self.sections = 0
@@ -267,8 +268,7 @@ class _Reader:
         mark = next((item for item in content if isinstance(item, FieldMark)), None)
         if mark is None:
             return fallback
-        line = self.source.text.split("\n")[mark.pos.line - self.source.first_line]
-        start = _ITEM_START.match(line)
+        start = _ITEM_START.match(self.lines[mark.pos.line - self.source.first_line])
         return mark.pos.shifted(col=start.end() + 1 if start else 1)
 
     def check(self, content, pos: SourcePos) -> Check:
