@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF, fp_str
@@ -68,11 +69,11 @@ class Decoration:
 class TextBlock(Flowable):
     """A paragraph: lines from :func:`paragraph.layout_paragraph`, drawn with PDF character spacing."""
 
-    def __init__(self, runs: list[Run], spec: BlockSpec, advance: Advance, deco: Decoration = Decoration(),
+    def __init__(self, runs: Sequence[Run], spec: BlockSpec, advance: Advance, deco: Decoration = Decoration(),
                  lines: list[Line] | None = None, first: bool = True, last: bool = True,
                  cache: LineCache | None = None):
         super().__init__()
-        self.runs = runs
+        self.runs = tuple(runs)  # fixed: the line cache knows a paragraph's key by this object
         self.spec = spec
         self.advance = advance
         self.deco = deco
