@@ -38,6 +38,7 @@ PRIORITY_LINE_STAMP = 1000  # the first treeprocessor: stamp lines before anythi
 PRIORITY_CAPTURE = -1000  # the last treeprocessor: keep the finished tree
 PRIORITY_TABLES = 75  # the tables extension's own place, taken over by _CountingTables
 PRIORITY_FIELDS = 25  # after normalize_whitespace (30), which would remove our markers
+PRIORITY_COMMONMARK = 20  # after the fields: they are found at the columns the author wrote
 PRIORITY_FIELD_ELEMENTS = 185  # after code spans (190): a field inside code stays text
 
 FIELD_TAG = "field"
@@ -79,9 +80,15 @@ class _LineTracker(BlockProcessor):
             if original.endswith(current):
                 offset = state["offsets"][index] + len(original) - len(current)
                 offset += len(current) - len(current.lstrip("\n"))
-                line = state["text"].count("\n", 0, offset) + 1
+                line = _origin(state, state["text"].count("\n", 0, offset) + 1)
         state["records"].append((len(parent), line))
         return False  # never consume: let the real processors run
+
+
+def _origin(state: dict, line: int) -> int:
+    """The author's line of a line of the text Python-Markdown parses (see :class:`_CommonMarkBlocks`)."""
+    origins = state.get("origins")
+    return origins[min(line, len(origins)) - 1] if origins else line
 
 
 class _LineStamp(Treeprocessor):
@@ -91,7 +98,7 @@ class _LineStamp(Treeprocessor):
 
     def run(self, root):
         records = self.state["records"]
-        last_line = self.state["text"].count("\n") + 1
+        last_line = _origin(self.state, self.state["text"].count("\n") + 1)
         cursor = 0
         for index, child in enumerate(root):
             while cursor + 1 < len(records) and records[cursor + 1][0] <= index:
@@ -147,6 +154,88 @@ class _FieldFinder(Preprocessor):
         return lines
 
 
+_LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)( +|$)")  # the markers Python-Markdown reads as list items
+_RULE = re.compile(r" {0,3}([-*_])(?: *\1){2,} *$")  # "- - -" is a rule, not an item
+_FENCE = re.compile(r"( *)(`{3,}|~{3,})")
+
+
+class _CommonMarkBlocks(Preprocessor):
+    """Reads three things written the CommonMark way as CommonMark reads them, where Python-Markdown
+    would print something else without a word:
+
+    - a nested list indented by its parent's content column (two spaces under ``- ``, three under
+      ``1. ``), which Python-Markdown flattens unless it is indented by four;
+    - a list right after a paragraph line, which Python-Markdown takes as more of the paragraph;
+    - a fenced code block (three backticks or tildes), which it reads as inline code.
+
+    Lines are re-indented to Python-Markdown's four spaces a level, a blank line is put before such a
+    list, and a fence becomes an indented code block (the fence lines blank). ``state["origins"]`` maps
+    each line handed on to the line it came from, so that every reported line is the author's."""
+
+    def __init__(self, md, state: dict):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        origins: list[int] = []
+        items: list[int] = []  # content columns of the open list items, outermost first
+        fence = None  # (the fence, its indent, the indent its code is written at) while inside one
+        after_blank, after_text = True, False  # what the line before was
+
+        def emit(text: str, origin: int) -> None:
+            out.append(text)
+            origins.append(origin)
+
+        for number, line in enumerate(lines, start=1):
+            text = line.lstrip(" ")
+            indent = len(line) - len(text)
+            if fence is not None:
+                mark, fence_indent, at = fence
+                closing = text.rstrip()
+                if indent < fence_indent + 4 and closing.startswith(mark) and closing == closing[0] * len(closing):
+                    emit("", number)
+                    fence, after_blank, after_text = None, True, False
+                else:
+                    emit(" " * at + line[min(indent, fence_indent):] if text else "", number)
+                continue
+            if not text:
+                emit(line, number)
+                after_blank, after_text = True, False
+                continue
+            item = _LIST_ITEM.match(line) if not _RULE.match(line) else None
+            if item and (items or indent < 4):
+                while items and indent < items[-1]:
+                    items.pop()
+                if not items and after_text and (item.group(2)[0] in "-*+" or item.group(2) == "1."):
+                    emit("", number)  # a list may interrupt a paragraph
+                width = len(item.group(2)) + (len(item.group(3)) if 0 < len(item.group(3)) <= 4 else 1)
+                emit(" " * (4 * len(items)) + text, number)
+                items.append(indent + width)
+                after_blank, after_text = False, False
+                continue
+            depth = len(items)
+            if items and after_blank:  # a new block: inside the items whose content column it reaches
+                depth = sum(1 for column in items if column <= indent)
+                del items[depth:]
+            if depth:
+                extra = max(0, indent - items[depth - 1]) if after_blank else 0
+                start = " " * (4 * depth + extra)
+            else:
+                start = " " * indent
+            opening = _FENCE.match(line)
+            if opening and indent - (items[depth - 1] if depth else 0) < 4 and "`" not in text[len(opening.group(2)):]:
+                fence = (opening.group(2), indent, 4 * depth + 4)
+                emit("", number)
+                after_blank, after_text = True, False
+                continue
+            emit(start + text, number)
+            after_blank, after_text = False, not depth
+        self.state["origins"] = origins
+        self.state["text"] = "\n".join(out)  # what the line tracker counts in
+        return out
+
+
 class _FieldElements(InlineProcessor):
     """A field's marker becomes a ``<field>`` element where it stands in the text."""
 
@@ -179,6 +268,7 @@ class _SourceExtension(Extension):
         md.parser.blockprocessors.register(_CountingTables(md.parser, {"use_align_attribute": False}), "table",
                                            PRIORITY_TABLES)
         md.preprocessors.register(_FieldFinder(md, self.state), "fields", PRIORITY_FIELDS)
+        md.preprocessors.register(_CommonMarkBlocks(md, self.state), "commonmark_blocks", PRIORITY_COMMONMARK)
         md.inlinePatterns.register(_FieldElements(_FIELD_MARKER_PATTERN, md), "field_elements",
                                    PRIORITY_FIELD_ELEMENTS)
         md.treeprocessors.register(_LineStamp(md, self.state), "line_stamp", PRIORITY_LINE_STAMP)

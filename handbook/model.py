@@ -19,8 +19,9 @@ from .markup import CELLS_ATTR, FIELD_INDEX_ATTR, FIELD_TAG, LINE_ATTR, ParsedMa
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text with semantic styles ('strong', 'em', 'code', 'link', 'noteref'). A link's ``href``
-    is its URL, or ``#id`` for a cross-reference to a heading; a note reference's is ``#fn:label``."""
+    """A run of text with semantic styles ('strong', 'em', 'code', 'link', 'noteref'; 'pre': a code block's
+    text). A link's ``href`` is its URL, or ``#id`` for a cross-reference to a heading; a note reference's is
+    ``#fn:label``."""
 
     text: str
     styles: frozenset[str] = frozenset()

@@ -117,6 +117,9 @@ CHAPTER_CASES = [
     ("a character the fonts lack", "# 小结\n\n还款计划😀已确认。\n",
      ["{ch}:3:5: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'\n"
       "    hint: remove or replace it, or choose a font set that has it"], ()),
+    ("a character the fonts lack, after a list that follows a paragraph and a fenced code block",
+     "# 小结\n\n正文：\n- 一\n  - 二\n\n```\ncode\n```\n还款😀。\n",
+     ["{ch}:10:3: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'"], ()),
     ("a character the fonts lack, as a reference", "# 小结\n\n还款计划&#x1F600;已确认。\n",
      ["{ch}:3:5: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'"], ()),
     ("right-to-left text", "# 小结\n\n问候语 שלום עולם 结束。\n",
@@ -125,6 +128,9 @@ CHAPTER_CASES = [
     ("control characters", "# 小结\n\n正\x07文\x1b。\n",
      ["{ch}:3:2: warning: invisible character U+0007 (control character) removed\n    hint: delete it from the file",
       "{ch}:3:4: warning: invisible character U+001B (control character) removed"], ("--strict",)),
+    ("a table with 40 columns after a list that follows a paragraph (the line is the author's)",
+     "# 小结\n\n正文：\n- 一\n\n" + table(40, 3),
+     ["{ch}:6: error: table is too wide for the page: with 40 columns, some are narrower than one character"], ()),
     ("a table with 40 columns", "# 小结\n\n" + table(40, 3),
      ["{ch}:3: error: table is too wide for the page: with 40 columns, some are narrower than one character\n"
       "    hint: split it into narrower tables, or make it a list"], ()),

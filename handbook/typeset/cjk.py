@@ -67,7 +67,7 @@ class Run:
     font: str
     size: float
     color: str = "#000000"
-    marks: frozenset[str] = frozenset()  # 'dots' (emphasis), 'code', 'link', 'sup'
+    marks: frozenset[str] = frozenset()  # 'dots' (emphasis), 'code', 'link', 'sup', 'verbatim' (a code block)
     href: str | None = None
     rise: float = 0.0
 
@@ -142,15 +142,25 @@ def make_atoms(runs: Sequence[Run], advance: Advance, measure: float, compress: 
     for run in runs:
         word, word_width, marks = "", 0.0, []  # marks: (index, hyphen) break points written in the text
         known = _char_widths(run.font, run.size, advance)
+        verbatim = "verbatim" in run.marks  # a code block: its spaces are kept as written
+        indent = 0 if verbatim else -1  # verbatim: spaces so far at the start of a line
         for char in run.text:
             if char == "\n" or char in SPACES:
                 atoms.extend(_split_token(word, run, word_width, advance, measure, marks))
                 word, word_width, marks = "", 0.0, []
                 if char == "\n":
                     atoms.append(Atom("\n", run, 0.0, "newline"))
+                    indent = 0 if verbatim else -1
+                elif indent >= 0:
+                    indent += 1
                 elif not atoms or atoms[-1].kind != "space":
                     atoms.append(Atom(" ", run, advance(" ", run.font, run.size), "space"))
+                elif verbatim:
+                    atoms[-1].width += advance(" ", run.font, run.size)
                 continue
+            if indent > 0:  # a code line's indentation: printed, and never a place to break
+                atoms.append(Atom(" " * indent, run, indent * advance(" ", run.font, run.size), "latin"))
+            indent = -1
             info = known.get(char)
             if info is None:
                 width = advance(char, run.font, run.size)
@@ -341,6 +351,8 @@ def glue(before: Atom, after: Atom) -> tuple[float, str]:
     """Natural width and kind of the gap between two adjacent (non-space) atoms."""
     if "sup" in after.run.marks or "sup" in before.run.marks:
         return 0.0, "none"
+    if "verbatim" in before.run.marks and "verbatim" in after.run.marks:
+        return 0.0, "none"  # code is set as written: no space between Han and Latin added
     if {before.kind, after.kind} == {"han", "latin"}:
         return 0.25 * max(before.run.size, after.run.size), "mixed"
     if before.kind == "latin" and after.kind == "latin":

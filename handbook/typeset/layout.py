@@ -100,6 +100,8 @@ class StoryBuilder:
                 marks.add("dots")
             if "code" in span.styles:
                 marks.add("code")
+            if "pre" in span.styles:
+                marks.add("verbatim")
             if "link" in span.styles:
                 marks.add("link")
                 color = self.theme.colors["accent"]
@@ -247,8 +249,8 @@ class StoryBuilder:
             elif isinstance(block, model.Table):
                 out.append(self.table(block, parent))
             elif isinstance(block, model.CodeBlock):
-                out.append(self.plain_text(block.text, "code", Decoration(shade=self.theme.colors["shade"]))
-                           .tag(parent + (Node("P"),)))
+                code = (model.Span(block.text, frozenset({"pre"})),)
+                out.append(self.text(code, "code", Decoration(shade=self.theme.colors["shade"])).tag(parent + (Node("P"),)))
             elif isinstance(block, model.Rule):
                 out.append(HorizontalRule(self.theme.colors["rule"]))
             elif isinstance(block, model.Figure):

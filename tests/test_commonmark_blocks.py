@@ -1,0 +1,72 @@
+"""Markdown written the CommonMark way prints as CommonMark reads it (markup._CommonMarkBlocks): a list
+nested two spaces under its parent's marker is nested, a list may follow a paragraph line, and a fenced code
+block is a code block. Built with the real command and read back from the PDF."""
+from __future__ import annotations
+
+import pdfplumber
+import pytest
+
+from conftest import run_build
+from pdfread import squash
+
+CHAPTER = """# 小结
+
+清单如下：
+- 甲层条目
+  - 乙层条目
+    - 丙层条目
+- 甲层第二
+  1. 有序乙层
+
+示例代码：
+```python
+def 还款(金额):
+    return 金额
+```
+代码之后的段落。
+"""
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """The chars of the page that holds the chapter above, in place of the default book's last chapter."""
+    import shutil
+
+    from conftest import ROOT
+
+    root = tmp_path_factory.mktemp("commonmark")
+    shutil.copytree(ROOT / "content", root / "content")
+    (root / "content" / "zh-Hans" / "10-summary.md").write_text(CHAPTER, encoding="utf-8")
+    result = run_build("--content", str(root / "content"), "--output", str(root / "out"), "--variant", "zh-Hans",
+                       "--only", "handbook")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(root / "out" / "zh-Hans" / "handbook.pdf") as pdf:
+        for candidate in pdf.pages:
+            if "甲层条目" in squash(candidate.extract_text() or ""):
+                return [c for c in candidate.chars if not c["text"].isspace()]
+    raise AssertionError("the chapter's page was not found")
+
+
+def first(chars: list[dict], text: str) -> dict:
+    drawn = "".join(c["text"] for c in chars)
+    return chars[drawn.index(text)]
+
+
+def test_a_list_nested_by_two_spaces_is_nested(page):
+    one, two, three = (first(page, t)["x0"] for t in ("甲层条目", "乙层条目", "丙层条目"))
+    assert one < two < three  # each level further in
+    assert first(page, "甲层第二")["x0"] == pytest.approx(one, abs=0.5)  # back to the first level
+    assert first(page, "有序乙层")["x0"] > one + 5  # an ordered list nested by two spaces is nested too
+
+
+def test_a_list_right_after_a_paragraph_line_is_a_list(page):
+    assert first(page, "甲层条目")["top"] > first(page, "清单如下")["top"] + 5  # its own line, not the paragraph's
+
+
+def test_a_fenced_code_block_is_a_code_block(page):
+    drawn = "".join(c["text"] for c in page)
+    assert "```" not in drawn and "python" not in drawn  # the fence and its language are not printed
+    define, give_back = first(page, "def"), first(page, "return")
+    assert give_back["top"] > define["top"] + 5  # each code line on a line of its own
+    assert give_back["x0"] > define["x0"] + 5  # indentation kept
+    assert first(page, "代码之后的段落")["top"] > give_back["top"] + 5
