@@ -24,6 +24,9 @@ def 还款(金额):
     return 金额
 ```
 代码之后的段落。
+
+- [x] 已经办好
+- [ ] 尚未办理
 """
 
 
@@ -43,8 +46,14 @@ def page(tmp_path_factory):
     with pdfplumber.open(root / "out" / "zh-Hans" / "handbook.pdf") as pdf:
         for candidate in pdf.pages:
             if "甲层条目" in squash(candidate.extract_text() or ""):
-                return [c for c in candidate.chars if not c["text"].isspace()]
+                chars = [c for c in candidate.chars if not c["text"].isspace()]
+                return chars, candidate.curves + candidate.lines
     raise AssertionError("the chapter's page was not found")
+
+
+@pytest.fixture(scope="module")
+def chars(page):
+    return page[0]
 
 
 def first(chars: list[dict], text: str) -> dict:
@@ -52,21 +61,32 @@ def first(chars: list[dict], text: str) -> dict:
     return chars[drawn.index(text)]
 
 
-def test_a_list_nested_by_two_spaces_is_nested(page):
-    one, two, three = (first(page, t)["x0"] for t in ("甲层条目", "乙层条目", "丙层条目"))
+def test_a_list_nested_by_two_spaces_is_nested(chars):
+    one, two, three = (first(chars, t)["x0"] for t in ("甲层条目", "乙层条目", "丙层条目"))
     assert one < two < three  # each level further in
-    assert first(page, "甲层第二")["x0"] == pytest.approx(one, abs=0.5)  # back to the first level
-    assert first(page, "有序乙层")["x0"] > one + 5  # an ordered list nested by two spaces is nested too
+    assert first(chars, "甲层第二")["x0"] == pytest.approx(one, abs=0.5)  # back to the first level
+    assert first(chars, "有序乙层")["x0"] > one + 5  # an ordered list nested by two spaces is nested too
 
 
-def test_a_list_right_after_a_paragraph_line_is_a_list(page):
-    assert first(page, "甲层条目")["top"] > first(page, "清单如下")["top"] + 5  # its own line, not the paragraph's
+def test_a_list_right_after_a_paragraph_line_is_a_list(chars):
+    assert first(chars, "甲层条目")["top"] > first(chars, "清单如下")["top"] + 5  # its own line, not the paragraph's
 
 
-def test_a_fenced_code_block_is_a_code_block(page):
-    drawn = "".join(c["text"] for c in page)
+def test_a_fenced_code_block_is_a_code_block(chars):
+    drawn = "".join(c["text"] for c in chars)
     assert "```" not in drawn and "python" not in drawn  # the fence and its language are not printed
-    define, give_back = first(page, "def"), first(page, "return")
+    define, give_back = first(chars, "def"), first(chars, "return")
     assert give_back["top"] > define["top"] + 5  # each code line on a line of its own
     assert give_back["x0"] > define["x0"] + 5  # indentation kept
-    assert first(page, "代码之后的段落")["top"] > give_back["top"] + 5
+    assert first(chars, "代码之后的段落")["top"] > give_back["top"] + 5
+
+
+def test_a_ticked_task_item_prints_a_tick_and_an_open_one_none(page):
+    chars, strokes = page
+    done, open_ = first(chars, "已经办好"), first(chars, "尚未办理")
+
+    def ticks(item: dict) -> list:  # three-point strokes left of the item's text, on its line
+        middle = (item["top"] + item["bottom"]) / 2
+        return [s for s in strokes if s["x1"] < item["x0"] and abs((s["top"] + s["bottom"]) / 2 - middle) < item["size"]
+                and len(s.get("pts", [])) == 3]
+    assert len(ticks(done)) == 1 and not ticks(open_)

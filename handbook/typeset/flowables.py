@@ -56,7 +56,7 @@ class Decoration:
     """What a block draws besides its text."""
 
     label: str = ""  # list marker drawn in the hanging indent of the first line
-    checkbox: bool = False  # a square instead of a label (task list items)
+    checkbox: str = ""  # task list items: "open" or "done", a square (ticked when done) instead of a label
     bar: bool = False  # a quote bar in the left indent
     shade: str | None = None  # background colour (code blocks)
     anchor: str = ""  # heading: bookmark key
@@ -338,8 +338,15 @@ class TextBlock(Flowable):
             with artifact(canvas):
                 canvas.setStrokeColor(HexColor(spec.color))
                 canvas.setLineWidth(0.7)
-                canvas.rect(spec.left_indent - spec.size * 1.45, baseline - 0.1 * spec.size, side, side, stroke=1,
-                            fill=0)
+                x, y = spec.left_indent - spec.size * 1.45, baseline - 0.1 * spec.size
+                canvas.rect(x, y, side, side, stroke=1, fill=0)
+                if deco.checkbox == "done":  # '- [x]': a tick in the square
+                    canvas.setLineWidth(1.0)
+                    tick = canvas.beginPath()
+                    tick.moveTo(x + side * 0.2, y + side * 0.5)
+                    tick.lineTo(x + side * 0.42, y + side * 0.25)
+                    tick.lineTo(x + side * 0.82, y + side * 0.78)
+                    canvas.drawPath(tick, stroke=1, fill=0)
             return
         font = self._label_font()
         canvas.setFillColor(HexColor(spec.color))

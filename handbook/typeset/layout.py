@@ -290,7 +290,7 @@ class StoryBuilder:
             for child in item.blocks:
                 if isinstance(child, model.Paragraph):
                     spec = base.indented(indent * (depth + 1))
-                    deco = Decoration(label=label if first else "", checkbox=first and item.task is not None)
+                    deco = Decoration(label=label if first else "", checkbox=(item.task or "") if first else "")
                     lbl = parent + (lst, li, Node("Lbl")) if first and item.task is None else None
                     out.append(self.text(child.content, spec, deco).tag(body + (Node("P"),), lbl))
                 elif isinstance(child, model.ListBlock):
