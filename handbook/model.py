@@ -7,6 +7,7 @@ only these classes; it never sees Markdown. A worksheet's text also holds :class
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -458,8 +459,8 @@ class _Builder:
                 elif child.get("class") == "footnote-ref":  # inside <sup>: the reference keeps its note's id
                     child_href = child.get("href")
                 else:
-                    child_styles = styles | {"link"}
-                    child_href = child.get("href")
+                    child_href = self._link_target(child.get("href"))
+                    child_styles = styles | {"link"} if child_href else styles
             elif tag == "sup":
                 child_styles = styles | {"noteref"}
             elif tag == "br":
@@ -478,6 +479,28 @@ class _Builder:
                 self._inline_into(child, child_styles, child_href, spans)
             if child.tail:
                 self._text(child.tail, styles, href, spans)
+
+    def _link_target(self, raw: str | None) -> str | None:
+        """A link's target, or None when its text is to print as plain text: a PDF goes to headings and
+        opens web, mail and phone addresses; any other target would be a dead link, or a script."""
+        href = html.unescape(self.parsed.text(raw)).strip()  # e-mail autolinks come entity-encoded
+        if href.startswith("#"):
+            return href  # a cross-reference: checked against the headings' ids later
+        scheme = _SCHEME.match(href)
+        if scheme and scheme.group(1).lower() in LINK_SCHEMES:
+            return href
+        where = self.locate(f"]({raw}" if raw else "]()")
+        if not href:
+            self.sink.warning("link has no target: its text is printed as text", where,
+                              "write [text](https://...), or remove the brackets")
+        elif scheme is None:
+            self.sink.warning(f"link target '{_shorten(href)}' is not a web address: a PDF cannot open it, so its "
+                              "text is printed as text", where,
+                              "write the whole address (https://...), or link a heading: [text](#id)")
+        else:
+            self.sink.error(f"link target '{_shorten(href)}' is refused: links may be {', '.join(LINK_SCHEMES)}, "
+                            "or #id for a heading", where)
+        return None
 
     def _text(self, raw: str, styles, href, spans):
         text = self.parsed.text(raw)
@@ -553,6 +576,14 @@ def _lone_image(p: etree.Element, fields: tuple = ()) -> etree.Element | None:
                 and not (last.tail or "").strip())
         return children[0] if lone else None
     return children[0] if len(children) == 1 and (not tail or _FIGURE_ATTRS.match(tail)) else None
+
+
+LINK_SCHEMES = ("https", "http", "mailto", "tel")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _task_item(blocks: tuple) -> ListItem:

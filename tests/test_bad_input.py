@@ -122,6 +122,13 @@ CHAPTER_CASES = [
      ["{ch}:10:3: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'"], ()),
     ("a character the fonts lack, as a reference", "# 小结\n\n还款计划&#x1F600;已确认。\n",
      ["{ch}:3:5: error: character '😀' (U+1F600 GRINNING FACE) is not in the font 'Noto Sans CJK SC'"], ()),
+    ("a script as a link target", "# 小结\n\n见[这里](javascript:alert(1))。\n",
+     ["{ch}:3:5: error: link target 'javascript:alert(1)' is refused: links may be https, http, mailto, tel, "
+      "or #id for a heading"], ()),
+    ("links a PDF cannot open", "# 小结\n\n见[附录](other.md)。\n\n空[链接]()。\n",
+     ["{ch}:3:5: warning: link target 'other.md' is not a web address: a PDF cannot open it, so its text is "
+      "printed as text\n    hint: write the whole address (https://...), or link a heading: [text](#id)",
+      "{ch}:5:5: warning: link has no target: its text is printed as text"], ("--strict",)),
     ("right-to-left text", "# 小结\n\n问候语 שלום עולם 结束。\n",
      ["{ch}:3:5: error: right-to-left text is not supported: character 'ש' (U+05E9 HEBREW LETTER SHIN)\n"
       "    hint: the typesetter sets left-to-right scripts only"], ()),
