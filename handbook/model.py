@@ -420,7 +420,13 @@ class _Builder:
             if div.get("class") != "footnote":
                 continue
             ol = div.find("ol")
+            referred = {a.get("href", "")[1:] for a in root.iter("a") if a.get("class") == "footnote-ref"}
             for number, li in enumerate(ol if ol is not None else [], start=1):
+                if li.get("id", "") not in referred:
+                    label = li.get("id", "").split(":", 1)[-1]
+                    self.sink.warning(f"footnote [^{label}] is never referred to: it is not printed",
+                                      self._note_pos(li.get("id", ""), pos),
+                                      f"refer to it with [^{label}] in the text, or delete it")
                 for anchor in li.iter("a"):
                     if anchor.get("class") == "footnote-backref":
                         anchor.text = ""
@@ -506,6 +512,10 @@ class _Builder:
         text = self.parsed.text(raw)
         if "code" in styles:
             text = text.replace("\n", " ")
+        elif "[^" in text:
+            for label in _NOTE_REFERENCE.findall(text):  # Python-Markdown leaves a reference to no note as text
+                self.sink.warning(f"footnote reference [^{label}] has no note: it is printed as written",
+                                  self.locate(f"[^{label}]"), f"add a line '[^{label}]: the note' to this file")
         if text:
             spans.append(Span(text, styles, href))
 
@@ -578,6 +588,7 @@ def _lone_image(p: etree.Element, fields: tuple = ()) -> etree.Element | None:
     return children[0] if len(children) == 1 and (not tail or _FIGURE_ATTRS.match(tail)) else None
 
 
+_NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 LINK_SCHEMES = ("https", "http", "mailto", "tel")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 

@@ -129,6 +129,11 @@ CHAPTER_CASES = [
      ["{ch}:3:5: warning: link target 'other.md' is not a web address: a PDF cannot open it, so its text is "
       "printed as text\n    hint: write the whole address (https://...), or link a heading: [text](#id)",
       "{ch}:5:5: warning: link has no target: its text is printed as text"], ("--strict",)),
+    ("footnotes: a reference to no note, a note nothing refers to",
+     "# 小结\n\n引用[^nope]和[^a]。\n\n[^a]: 甲\n[^unused]: 乙\n",
+     ["{ch}:3:3: warning: footnote reference [^nope] has no note: it is printed as written\n"
+      "    hint: add a line '[^nope]: the note' to this file",
+      "{ch}:6: warning: footnote [^unused] is never referred to: it is not printed"], ("--strict",)),
     ("right-to-left text", "# 小结\n\n问候语 שלום עולם 结束。\n",
      ["{ch}:3:5: error: right-to-left text is not supported: character 'ש' (U+05E9 HEBREW LETTER SHIN)\n"
       "    hint: the typesetter sets left-to-right scripts only"], ()),
