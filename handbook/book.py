@@ -105,6 +105,11 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         for key in _REQUIRED_VARIANT_KEYS:
             if key not in table:
                 sink.error(f"[variants.{name}] needs '{key}'", where)
+        title = table.get("title", "")
+        if isinstance(title, str) and "title" in table and not title.strip():
+            sink.error(f"'title' in [variants.{name}] is empty", toml.pos(f"variants.{name}", "title"),
+                       "write the edition's title: it is printed on the cover and is the PDF's title, "
+                       "which an accessible (PDF/UA) document must have")
         folder = content_dir / table.get("folder", name)
         if folder.resolve().parent != content_dir.resolve():
             sink.error(f"folder of variant '{name}' must be a folder directly inside the content folder",
