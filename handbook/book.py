@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .diagnostics import Sink, SourcePos, relative
@@ -32,6 +32,9 @@ class VariantConfig:
     author: str
     opencc: str | None  # configuration that derives this edition from the source edition
     pos: SourcePos
+    # The book's own small print on the title page, one paragraph a string: 'notice', then
+    # 'worksheet_notice' when the book makes a worksheet. Empty: the title page prints none.
+    notice: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class BookConfig:
 _BOOK_KEYS = {"source": str, "edition": (dt.date, str), "theme": str, "outputs": list, "phrases": str}
 _VARIANT_KEYS = {
     "folder": str, "locale": str, "fonts": str, "punctuation": str, "opencc": str,
-    "title": str, "subtitle": str, "author": str,
+    "title": str, "subtitle": str, "author": str, "notice": (str, list), "worksheet_notice": (str, list),
 }
 _REQUIRED_VARIANT_KEYS = ("locale", "fonts", "punctuation", "title")
 _BOOKLET_KEYS = {"paper": str, "duplex": str, "creep_mm": (int, float), "marks": bool}
@@ -91,6 +94,8 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         sink.error("no [variants.NAME] tables: a book needs at least one edition", SourcePos(shown))
         return None
 
+    outputs = book.get("outputs", OUTPUTS)
+    outputs = tuple(outputs) if isinstance(outputs, list) else OUTPUTS  # a wrong type is reported by check_keys
     variants = []
     first_name = next(iter(variants_table))
     for name, table in variants_table.items():
@@ -122,13 +127,16 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
             punctuation=table.get("punctuation", ""), title=table.get("title", ""),
             subtitle=table.get("subtitle", ""), author=table.get("author", ""),
             opencc=table.get("opencc"), pos=where,
+            notice=_paragraphs(table, "notice", name, toml, sink),
         ))
+        worksheet_notice = _paragraphs(table, "worksheet_notice", name, toml, sink)
+        if worksheet_notice and "worksheet" in outputs:  # the companion worksheet's note: only when there is one
+            variants[-1] = replace(variants[-1], notice=variants[-1].notice + worksheet_notice)
 
     source = book.get("source", variants[0].name if variants else "")
     if variants and source not in {v.name for v in variants}:
         sink.error(f"source variant '{source}' is not one of the [variants]", toml.pos("book", "source"))
     edition = _edition(book.get("edition"), toml, sink)
-    outputs = tuple(book.get("outputs", OUTPUTS))
     for output in outputs:
         if output not in OUTPUTS:
             sink.error(f"unknown output '{output}'", toml.pos("book", "outputs"), f"outputs are: {', '.join(OUTPUTS)}")
@@ -183,6 +191,23 @@ def _nth_table_line(toml: TomlFile, name: str, number: int) -> int:
             if seen == number:
                 return line_number
     return 0
+
+
+def _paragraphs(table: dict, key: str, name: str, toml: TomlFile, sink: Sink) -> tuple[str, ...]:
+    """A text key of an edition that holds paragraphs: one string, or a list of strings (one paragraph
+    each); an empty paragraph is an error at the key's line (to print none, leave the key out)."""
+    value = table.get(key, [])
+    paragraphs = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    where = toml.pos(f"variants.{name}", key)
+    for number, paragraph in enumerate(paragraphs, start=1):
+        which = f"'{key}'" if isinstance(value, str) else f"paragraph {number} of '{key}'"
+        if not isinstance(paragraph, str):
+            sink.error(f"{which} in [variants.{name}] must be a string, not {type(paragraph).__name__}", where)
+            return ()
+        if not paragraph.strip():
+            sink.error(f"{which} in [variants.{name}] is empty", where, f"to print no {key}, leave the key out")
+            return ()
+    return tuple(paragraphs)
 
 
 def _edition(value, toml: TomlFile, sink: Sink) -> dt.date:
