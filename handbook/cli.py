@@ -57,10 +57,11 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
                        help="make every output again, even those whose inputs have not changed")
     build.add_argument("--fill", metavar="FILE", type=Path,
                        help="make only pre-filled worksheets from FILE: one record (.yaml/.json) -> "
-                            "worksheet-filled.pdf; many (.csv rows, or a list) -> worksheet-filled/NNNN.pdf")
+                            "worksheet-filled.pdf; many (.csv rows, or a list) -> worksheet-filled/NNNN.pdf; "
+                            "filled worksheets of an earlier run that this one did not write are removed")
     build.add_argument("--fill-merge", action="store_true",
                        help="with --fill: put all the records' worksheets in one PDF for printing "
-                            "(worksheet-filled.pdf, without form fields)")
+                            "(worksheet-filled.pdf, without form fields; worksheet-filled/ is left as it is)")
     check = command("check", "check the content without writing PDFs",
                     "Read, parse and check every edition, report all problems (structure that differs between "
                     "editions, characters of the other script, missing glyphs) and list derived text to review.")
@@ -96,6 +97,18 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
     return parser
 
 
+def folder_argument(parser: argparse.ArgumentParser, args) -> None:
+    """--output and --to name folders: a file in the way (README.md, /dev/null, or a file among the folders
+    above) is a bad command line, reported before a build."""
+    from handbook.atomic import not_a_folder
+
+    for option in ("output", "to"):
+        path = getattr(args, option, None)
+        blocker = not_a_folder(path) if path is not None else None
+        if blocker is not None:
+            parser.error(f"argument --{option}: {blocker} is not a folder")
+
+
 def main(argv: list[str], root: Path | None = None, prog: str = "handbook") -> int:
     """Run one command line; returns the exit code. ``prog``: the command's name in messages."""
     root = Path.cwd() if root is None else root
@@ -109,6 +122,7 @@ def main(argv: list[str], root: Path | None = None, prog: str = "handbook") -> i
     args = parser.parse_args(argv)
     if getattr(args, "fill_merge", False) and not args.fill:
         parser.error("--fill-merge needs --fill FILE")
+    folder_argument(parser, args)
     if args.command == "new":
         return run_new(args, prog)
     return guarded(args, COMMANDS[args.command], root)
@@ -123,8 +137,9 @@ def guarded(args, run, root: Path) -> int:
     except HandbookError as exc:
         report(exc.diagnostics)
         errors = sum(d.severity == "error" for d in exc.diagnostics)
+        kept = getattr(exc, "previous_kept", True)  # pipeline.WriteError: writing stopped part-way
         print(f"failed: {errors} error(s), {len(exc.diagnostics) - errors} warning(s); "
-              "previous output left untouched", file=sys.stderr)
+              f"{'previous output left untouched' if kept else 'some outputs may already be new'}", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         return EXIT_OK

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from . import content, drift, figures, locale, markup, model, stamps, templating, theme as themes, variants
 from .book import BookConfig, VariantConfig, load_book, load_phrases
-from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, relative
-from .atomic import write_atomically
+from .diagnostics import Diagnostic, HandbookError, Sink, SourcePos, fail, relative
+from .atomic import not_a_folder, write_atomically
 from .memo import FileMemo
 from .parallel import in_parallel
 from .sources import derive_source, derive_text, load_sources
@@ -62,6 +62,7 @@ class BuildOptions:
 class BuildResult:
     written: list[Path] = field(default_factory=list)
     up_to_date: list[Path] = field(default_factory=list)  # outputs whose inputs had not changed: not made again
+    removed: list[Path] = field(default_factory=list)  # filled worksheets of an earlier run (see _remove_earlier)
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # derived text for a person to review
     timings: dict[str, float] = field(default_factory=dict)  # stage or output path -> seconds
@@ -206,29 +207,98 @@ def pdf_epoch(book: BookConfig, options: BuildOptions) -> int:
 LAZY_PARALLEL_MIN = 32  # filled worksheets to make before a second process pays for itself
 
 
+class WriteError(HandbookError):
+    """Writing stopped part-way (a full disk, a permission): unlike any other failed build, some of its
+    outputs may already be new."""
+
+    previous_kept = False
+
+
 def _write(made: list[Made], stamps: Stamps, result: BuildResult, options: BuildOptions, progress) -> None:
     """Write every made output, each atomically, and stamp it with the digest of its inputs. Outputs made
     lazily (filled worksheets, one a record) are made and written one at a time, shared out between the
-    processes of the worker budget when there are many: memory stays that of one copy per process."""
-    lazy = []
+    processes of the worker budget when there are many: memory stays that of one copy per process.
+    Every folder is made first, so that a file in the way stops the build before anything is written;
+    an OSError while writing is a WriteError naming the file. Then a fill run removes the filled
+    worksheets of earlier runs that it did not write."""
+    _make_folders([path for edition in made for path in edition.files], options)
+    try:
+        lazy = []
+        for edition in made:
+            for path, data in edition.files.items():
+                if callable(data):
+                    lazy.append((path, data))
+                    continue
+                write_atomically(path, data)
+                if path in edition.inputs:
+                    stamps.record(path, edition.inputs[path], data)
+                result.written.append(path)
+                seconds = result.timings.get(str(path), 0.0)
+                progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
+        shares = [lazy[0::2], lazy[1::2]] if len(lazy) >= LAZY_PARALLEL_MIN else [lazy]
+        for share in in_parallel(_make_and_write, shares):
+            for path, size, seconds in share:
+                result.written.append(path)
+                progress(f"wrote {relative(path, options.project_root)} ({size / 1024:.0f} KB, {seconds:.2f} s)")
+        if result.written:
+            stamps.save()
+    except OSError as exc:
+        shown = relative(Path(exc.filename), options.project_root) if exc.filename else str(options.output_dir)
+        raise WriteError([Diagnostic("error", f"could not write {shown}: {exc.strerror or exc}", None, (
+            "the build stopped while writing: outputs written before this one are new, the others are as they "
+            "were; build again when the problem is fixed",))]) from exc
+    if options.fill:
+        _remove_earlier(made, result, options, progress)
+
+
+def _make_folders(paths: list[Path], options: BuildOptions) -> None:
+    """Make the folders of every output before the first is written (README: outputs are written only when
+    the whole build succeeded). A file where a folder must be, a folder where an output must be, or a
+    folder that cannot be made: a HandbookError naming it, with nothing written."""
+    shown = lambda path: relative(path, options.project_root)  # noqa: E731
+    folders = sorted({path.parent for path in paths})
+    for folder in folders:
+        blocker = not_a_folder(folder)
+        if blocker is not None:
+            what = "it" if blocker == folder else shown(blocker)
+            raise fail(f"cannot write into {shown(folder)}: {what} is not a folder", None,
+                       "move it away, or write the outputs somewhere else")
+    for path in paths:
+        if os.path.isdir(path):  # False, not OSError, for a name too long to be: mkdir says so below
+            raise fail(f"cannot write {shown(path)}: it is a folder", None, "move it away, or write the outputs "
+                       "somewhere else")
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fail(f"cannot make the folder {shown(Path(exc.filename or folder))}: {exc.strerror or exc}") from exc
+
+
+def _remove_earlier(made: list[Made], result: BuildResult, options: BuildOptions, progress) -> None:
+    """Remove the filled worksheets of earlier runs that this fill run did not write, edition by edition
+    (:func:`worksheet.make.earlier_copies` says which): another person's copy left beside this batch's
+    would pass for part of it. Each is named in the progress output."""
+    from .worksheet.make import COPIES, earlier_copies
+
     for edition in made:
-        for path, data in edition.files.items():
-            if callable(data):
-                lazy.append((path, data))
-                continue
-            write_atomically(path, data)
-            if path in edition.inputs:
-                stamps.record(path, edition.inputs[path], data)
-            result.written.append(path)
-            seconds = result.timings.get(str(path), 0.0)
-            progress(f"wrote {relative(path, options.project_root)} ({len(data) / 1024:.0f} KB, {seconds:.2f} s)")
-    shares = [lazy[0::2], lazy[1::2]] if len(lazy) >= LAZY_PARALLEL_MIN else [lazy]
-    for share in in_parallel(_make_and_write, shares):
-        for path, size, seconds in share:
-            result.written.append(path)
-            progress(f"wrote {relative(path, options.project_root)} ({size / 1024:.0f} KB, {seconds:.2f} s)")
-    if result.written:
-        stamps.save()
+        if not edition.files:  # this edition made no filled worksheet: its folder is not this run's
+            continue
+        folder = options.output_dir / edition.name
+        earlier = earlier_copies(folder, set(edition.files), options.fill_merge)
+        for path in earlier:
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise WriteError([Diagnostic("error", f"could not remove {relative(path, options.project_root)}, "
+                                             f"a filled worksheet of an earlier run: {exc.strerror or exc}", None,
+                                             ("remove it by hand: it is not one of this run's copies",))]) from exc
+            result.removed.append(path)
+            progress(f"removed {relative(path, options.project_root)} (a filled worksheet of an earlier run)")
+        if any(path.parent == folder / COPIES for path in earlier):
+            try:
+                (folder / COPIES).rmdir()  # when that left it empty: a batch of one has no such folder
+            except OSError:
+                pass
 
 
 def _make_and_write(share: list) -> list[tuple[Path, int, float]]:

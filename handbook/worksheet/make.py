@@ -6,6 +6,7 @@ printed in place (:class:`forms.Filler`), so a thousand copies cost one layout.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,9 @@ from ..typeset.formfont import FormFont, form_font
 from ..typeset.worksheet import Placed, SheetGeometry, Style, typeset
 from ..sheet import Worksheet
 
+FILLED = "worksheet-filled.pdf"  # one record's copy, or (--fill-merge) every record's in one PDF to print
+COPIES = "worksheet-filled"  # the folder of one copy per record, named by the record's number
+COPY_NAME = re.compile(r"[0-9]{4,}\.pdf")  # the names of those copies: 0001.pdf ... 12345.pdf
 TICK = "\u2713"  # CHECK MARK, printed in a ticked box
 HINTED = ("date", "money", "number")
 
@@ -170,16 +174,32 @@ def outputs(sheet: Worksheet, config, theme, options, folder: Path, sink: Sink) 
     check_characters(values, form.font, form.family, sink)
     if options.fill_merge:
         copies = [inks(form, record, printed, sink) for record, printed in values]
-        return {} if sink.errors else {folder / "worksheet-filled.pdf": lambda: forms.merge(form.pdf, form.font, copies)}
+        return {} if sink.errors else {folder / FILLED: lambda: forms.merge(form.pdf, form.font, copies)}
     for record, printed in values:  # every value placed once to check it; placed again when its copy is made,
         inks(form, record, printed, sink)  # so that memory does not grow with the records' inks
     if sink.errors:
         return {}
     filler = forms.Filler(form.pdf, form.font)
     if len(values) == 1:
-        return {folder / "worksheet-filled.pdf": _later(filler, form, *values[0])}
-    return {folder / "worksheet-filled" / f"{record.number:04d}.pdf": _later(filler, form, record, printed)
+        return {folder / FILLED: _later(filler, form, *values[0])}
+    return {folder / COPIES / f"{record.number:04d}.pdf": _later(filler, form, record, printed)
             for record, printed in values}
+
+
+def earlier_copies(folder: Path, written: set[Path], merged: bool) -> list[Path]:
+    """The filled worksheets in an edition's ``folder`` that a fill run did not write: copies of an earlier
+    run, other people's data, which beside this run's would pass for part of its batch. After a run, its
+    copies are the only ones there: a batch of one (worksheet-filled.pdf) leaves no copies of an earlier
+    batch in worksheet-filled/, and a batch of many no worksheet-filled.pdf. A merged PDF (``merged``) is
+    the print file of a list whose copies may be in worksheet-filled/: it leaves them. Only files named
+    as this module names them are listed, never anything else a person put in these places."""
+    if merged:
+        return []
+    copies = folder / COPIES
+    found = sorted(path for path in copies.iterdir() if COPY_NAME.fullmatch(path.name) and path.is_file()
+                   and path not in written) if copies.is_dir() else []
+    single = folder / FILLED
+    return found + [single] if single.is_file() and single not in written else found
 
 
 def _later(filler: forms.Filler, form: Form, record: fill.Record, printed: dict) -> Callable[[], bytes]:
