@@ -78,9 +78,10 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
                       "(no system tools needed).")
     content(preview)
     outputs(preview)
-    preview.add_argument("--pages", default="1-2", metavar="SPEC",
+    preview.add_argument("--pages", default="1-2", metavar="SPEC", type=page_spec,
                          help="pages to render, e.g. 1,3,5-7 or all (default: 1-2)")
-    preview.add_argument("--dpi", type=float, default=80, help="resolution of the page images (default: 80)")
+    preview.add_argument("--dpi", type=dpi, default=80,
+                         help=f"resolution of the page images, {DPI_RANGE[0]} to {DPI_RANGE[1]} (default: 80)")
     preview.add_argument("--to", metavar="DIR", type=Path, help="where the PNGs go (default: <output>/preview)")
     new = command("new", "start a new book in a folder",
                   "Write a new book (book.toml, a chapter per edition, a worksheet) that builds at once with "
@@ -95,6 +96,30 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
     test = command("test", "run the test suite (pytest)", "Run the project's tests with pytest.")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="arguments passed to pytest")
     return parser
+
+
+DPI_RANGE = (20, 600)  # below, pages too small to crop; above, an A4 page is a bitmap PDFium may refuse
+
+
+def dpi(text: str) -> float:
+    """--dpi: a resolution in DPI_RANGE (checked here, so that a bad one fails before a build)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not DPI_RANGE[0] <= value <= DPI_RANGE[1]:  # also NaN
+        raise argparse.ArgumentTypeError(f"{text} is outside {DPI_RANGE[0]} to {DPI_RANGE[1]}")
+    return value
+
+
+def page_spec(text: str):
+    """--pages: the page ranges (None: all), checked before a build; past the end is checked after it."""
+    from handbook.preview import parse_spec
+
+    try:
+        return parse_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def folder_argument(parser: argparse.ArgumentParser, args) -> None:
@@ -222,22 +247,32 @@ def run_watch(args, options) -> int:
 
 
 def run_preview(args, options) -> int:
+    """Build, then render. Every --pages range must start within the longest PDF (one spec serves PDFs of
+    different lengths: each renders the pages it has), checked before any image is written."""
     from handbook.pipeline import build
-    from handbook.preview import contact_sheet, page_count, parse_pages, render
+    from handbook.preview import contact_sheet, page_count, pages_of, render
 
     result = build(options, progress=lambda message: None)
     report(result.warnings)
     target = (args.to or options.output_dir / "preview").resolve()
-    for pdf in sorted(p for p in result.written + result.up_to_date if p.suffix == ".pdf"):
-        stem = f"{pdf.parent.name}-{pdf.stem}"
-        count = page_count(pdf)
-        try:
-            pages = parse_pages(args.pages, count)
-        except ValueError as exc:
-            print(f"error: --pages: {exc}", file=sys.stderr)
+    counts = {pdf: page_count(pdf) for pdf in sorted(p for p in result.written + result.up_to_date
+                                                     if p.suffix == ".pdf")}
+    if counts and args.pages:
+        longest = max(counts, key=counts.get)
+        beyond = [first for first, _ in args.pages if first > counts[longest]]
+        if beyond:
+            which = "the longest PDF, " if len(counts) > 1 else ""
+            print(f"error: --pages: there is no page {beyond[0]}: {which}{longest.parent.name}/{longest.name}{',' if which else ''} has "
+                  f"{counts[longest]} page(s)", file=sys.stderr)
             return EXIT_USAGE
-        images = render(pdf, pages, args.dpi, target, stem)
-        sheet = contact_sheet(pdf, target / f"{stem}-contact.png")
+    for pdf, count in counts.items():
+        stem = f"{pdf.parent.name}-{pdf.stem}"
+        try:
+            images = render(pdf, pages_of(args.pages, count), args.dpi, target, stem)
+            sheet = contact_sheet(pdf, target / f"{stem}-contact.png")
+        except OSError as exc:
+            print(f"error: could not write the previews into {target}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_CONTENT
         say(args)(f"{pdf.parent.name}/{pdf.name}: {len(images)} page image(s) and {sheet.name} in {target}")
     return EXIT_OK
 

@@ -11,22 +11,32 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 
-def parse_pages(spec: str, count: int) -> list[int]:
-    """1-based page numbers from '1,3,5-7' (or 'all'), leaving out pages past the end (one spec serves
-    PDFs of different lengths); ValueError for a malformed spec."""
+def parse_spec(spec: str) -> list[tuple[int, int]] | None:
+    """The 1-based (first, last) ranges of '1,3,5-7' (None for 'all'); ValueError for a malformed spec,
+    with what is wrong (a page 0, a reversed range)."""
     if spec in ("", "all"):
-        return list(range(1, count + 1))
-    pages: list[int] = []
+        return None
+    ranges = []
     for part in spec.split(","):
         first, _, last = part.strip().partition("-")
         try:
             start, end = int(first), int(last or first)
         except ValueError:
             raise ValueError(f"'{part}' is not a page number or range like 3-5") from None
-        if not 1 <= start <= end:
+        if start < 1 or end < 1:
             raise ValueError(f"'{part}' is not a page range: pages count from 1")
-        pages.extend(range(start, min(end, count) + 1))
-    return pages
+        if end < start:
+            raise ValueError(f"'{part}' is reversed: write {end}-{start}")
+        ranges.append((start, end))
+    return ranges
+
+
+def pages_of(ranges: list[tuple[int, int]] | None, count: int) -> list[int]:
+    """The pages of ``ranges`` (None: all) that a PDF of ``count`` pages has: one spec serves PDFs of
+    different lengths, each rendering what it has."""
+    if ranges is None:
+        return list(range(1, count + 1))
+    return [page for start, end in ranges for page in range(start, min(end, count) + 1)]
 
 
 def page_count(pdf: Path) -> int:
