@@ -87,7 +87,10 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
                   "Write a new book (book.toml, a chapter per edition, a worksheet) that builds at once with "
                   "'build.py --content DIR'.")
     new.add_argument("folder", type=Path, help="the new book's folder (must not exist, or be empty)")
-    new.add_argument("--title", default="新手册", help="the book's title (default: 新手册)")
+    new.add_argument("--title", help="the book's title (default: 新手册, or the language's: New handbook …)")
+    new.add_argument("--lang", choices=("en", "zh-Hans", "zh-Hant"),
+                     help="a book of this one edition (default: zh-Hans, with zh-Hant derived for Taiwan)")
+    new.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     derive = command("derive", "write derived chapters of an edition out for an editor to review",
                      "Convert the source edition's chapters (OpenCC, the phrase list, overrides, quote marks) "
                      "into each edition that has an 'opencc' setting, and write them as files to review and keep.")
@@ -290,16 +293,16 @@ def run_derive(args, options) -> int:
 
 
 def run_new(args, prog: str) -> int:
-    from handbook.scaffold import scaffold
+    from handbook.scaffold import next_step, scaffold
 
     try:
-        written = scaffold(args.folder, args.title)
+        written = scaffold(args.folder, args.title, args.lang)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for path in written:
-        print(f"wrote {path}")
-    print(f"next: {prog} --content {args.folder} --output {args.folder / 'output'}")
+        say(args)(f"wrote {path}")
+    say(args)(f"next: {next_step(prog, args.folder)}")
     return EXIT_OK
 
 

@@ -359,7 +359,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
                              locale.long_date(book.edition, loc))
     env = templating.make_environment(options.templates_dir, config.name, translations, options.cache_dir)
     context = {
-        "book": meta, "variant": config.name,
+        "book": meta, "variant": config.name, "notice": config.notice,  # book.toml's small print (book.py)
         "chapters": [{"title": c.title, "short_title": c.short_title} for c in chapters],
     }
     frame = templating.render_frame(env, context, options.project_root, sink)

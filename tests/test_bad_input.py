@@ -196,7 +196,8 @@ def test_unknown_keys_in_book_toml(project):
     assert_reported(result, f"{book}:{book_line(project, 'thme')}: error: unknown key 'thme' in [book]\n"
                             "    hint: known keys: edition, outputs, phrases, source, theme",
                     f"{book}:{book_line(project, 'font =')}: error: unknown key 'font' in [variants.zh-Hans]\n"
-                    "    hint: known keys: author, folder, fonts, locale, opencc, punctuation, subtitle, title")
+                    "    hint: known keys: author, folder, fonts, locale, notice, opencc, punctuation, subtitle, title, "
+                    "worksheet_notice")
 
 
 def test_invalid_toml(project):
