@@ -1,6 +1,7 @@
 """Markdown written the CommonMark way prints as CommonMark reads it (markup._CommonMarkBlocks): a list
 nested two spaces under its parent's marker is nested, a list may follow a paragraph line, and a fenced code
-block is a code block. Built with the real command and read back from the PDF."""
+block is a code block; '- [x]' is ticked, and the words of one inline code span share one box. Built with the
+real command and read back from the PDF."""
 from __future__ import annotations
 
 import pdfplumber
@@ -27,6 +28,8 @@ def 还款(金额):
 
 - [x] 已经办好
 - [ ] 尚未办理
+
+安装时运行 `pip install -r requirements.txt` 即可。
 """
 
 
@@ -90,3 +93,10 @@ def test_a_ticked_task_item_prints_a_tick_and_an_open_one_none(page):
         return [s for s in strokes if s["x1"] < item["x0"] and abs((s["top"] + s["bottom"]) / 2 - middle) < item["size"]
                 and len(s.get("pts", [])) == 3]
     assert len(ticks(done)) == 1 and not ticks(open_)
+
+
+def test_the_words_of_one_code_span_share_one_box(page):
+    chars, strokes = page
+    start, end = first(chars, "pip"), first(chars, "requirements.txt")
+    boxes = [s for s in strokes if s["x0"] < start["x0"] and s["top"] < start["top"] + 2 and s["bottom"] > start["bottom"] - 2]
+    assert len(boxes) == 1 and boxes[0]["x1"] > end["x0"] + 40  # from 'pip' to past 'requirements.txt'

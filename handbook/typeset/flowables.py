@@ -292,8 +292,12 @@ class TextBlock(Flowable):
     def _decorate_line(self, line: Line, baseline: float):
         canvas, spec = self.canv, self.spec
         x0 = spec.left_indent + line.offset
+        code_box = None  # [run, left, right]: the words of one code span on this line share one box
         for piece in line.pieces:
             marks = piece.run.marks
+            if code_box and code_box[0] is not piece.run:
+                self._draw_code_box(*code_box[1:], code_box[0].size, baseline)
+                code_box = None
             if not marks:
                 continue
             x = x0 + piece.x
@@ -307,9 +311,15 @@ class TextBlock(Flowable):
                     canvas.circle(cursor + advance / 2, baseline - 0.26 * size, 0.075 * size, stroke=0, fill=1)
                     cursor += advance + piece.char_space
             if "code" in marks:
-                canvas.setStrokeColor(HexColor("#bbbbbb"))
-                canvas.setLineWidth(0.4)
-                canvas.roundRect(x - 1, baseline - 0.2 * size, width + 2, 1.1 * size, 1.5, stroke=1, fill=0)
+                code_box = [piece.run, code_box[1] if code_box else x, x + width]
+        if code_box:
+            self._draw_code_box(*code_box[1:], code_box[0].size, baseline)
+
+    def _draw_code_box(self, left: float, right: float, size: float, baseline: float):
+        canvas = self.canv
+        canvas.setStrokeColor(HexColor("#bbbbbb"))
+        canvas.setLineWidth(0.4)
+        canvas.roundRect(left - 1, baseline - 0.2 * size, right - left + 2, 1.1 * size, 1.5, stroke=1, fill=0)
 
     def _link_line(self, line: Line, baseline: float):
         canvas, spec = self.canv, self.spec
