@@ -245,7 +245,8 @@ def run_watch(args, options) -> int:
 
     deadline = time.monotonic() + args.seconds if args.seconds else None
     roots = [options.content_dir, options.templates_dir]
-    watch(roots, rebuild, until=lambda: deadline is not None and time.monotonic() > deadline)
+    watch(roots, rebuild, until=lambda: deadline is not None and time.monotonic() > deadline,
+          ignore=[options.output_dir, options.cache_dir])  # what a build writes is never a change
     return EXIT_OK
 
 
