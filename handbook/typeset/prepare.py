@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import model
 from ..diagnostics import Sink, SourcePos, relative
+from ..figures import walk_figures
 from ..theme import theme_file
 from . import faces, fonts as fontfiles
 from .fit import check_fit, check_sheet_fit
@@ -110,17 +111,47 @@ def locate(char: str, sources, extra_files: list[Path], root: Path) -> SourcePos
     return None
 
 
+def svg_figures(document: model.Document, root: Path) -> list[tuple[Path, SourcePos]]:
+    """Each SVG file the edition draws (its own edition's file, ``flow.zh-Hant.svg``), with the first
+    figure that draws it: the text of an SVG needs glyphs like the chapters' (:func:`document_text`)."""
+    out: dict[str, SourcePos] = {}
+    for chapter in document.chapters:
+        for figure in walk_figures(chapter.blocks):
+            asset = document.assets.get(model.asset_key(figure))
+            if asset is not None and asset.kind == "svg":
+                out.setdefault(asset.path, figure.pos)
+    return [(Path(path), pos) for path, pos in out.items()]
+
+
+def locate_in_figures(char: str, figures, root: Path) -> tuple[SourcePos, SourcePos] | None:
+    """Where an SVG figure's file has ``char`` (its line and column; as itself or as a character
+    reference), and the figure in a chapter that draws it; None when no figure's file has it."""
+    for path, used_at in figures:
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        offset = _find(char, text)
+        if offset >= 0:
+            line = text.count("\n", 0, offset) + 1
+            col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            return SourcePos(relative(path, root), line, col), used_at
+    return None
+
+
 def check_coverage(document: model.Document, sources, config, theme, options, sink: Sink):
     """The face and the characters it must draw, or None after reporting each missing character."""
-    return check_text(document_text(document), sources, config, theme, options, sink, variants=True)
+    return check_text(document_text(document), sources, config, theme, options, sink, variants=True,
+                      figures=svg_figures(document, options.project_root))
 
 
-def check_text(text: str, sources, config, theme, options, sink: Sink, variants: bool = False):
+def check_text(text: str, sources, config, theme, options, sink: Sink, variants: bool = False, figures=()):
     """Coverage of any drawn text (a document's, a worksheet's): ((regular face, its weight), (bold face,
     its weight)), font set, characters; or None. A variable family gives one face for both; a static
     family the files nearest each weight. ``variants``: the characters also hold the ideographic variation
     sequences the faces have (2-character strings, for :func:`fonts.prepare_faces`; a worksheet draws
-    their base characters)."""
+    their base characters; ``figures``: the SVG files whose text is in ``text``, with the figure that draws
+    each, see :func:`svg_figures`)."""
     fontset = theme.fontsets.get(config.fontset)
     if fontset is None:
         sink.error(f"font set '{config.fontset}' is not in theme '{theme.name}'", config.pos,
@@ -156,11 +187,31 @@ def check_text(text: str, sources, config, theme, options, sink: Sink, variants:
             sink.error(f"right-to-left text is not supported: character '{char}' (U+{ord(char):04X} "
                        f"{unicodedata.name(char, 'unnamed')})", where if where.path else None,
                        "the typesetter sets left-to-right scripts only")
-    for char in missing:
+    found = []
+    for char in missing:  # located first, then reported in the order they stand in the files
+        where = locate(char, sources, [], options.project_root)
+        in_figure = None if where else locate_in_figures(char, figures, options.project_root)
+        if in_figure:
+            where, in_figure = in_figure
+        elif where is None:
+            where = locate(char, (), extra, options.project_root)
+        found.append((where, char, in_figure))
+    ranks = {source.shown: rank for rank, source in enumerate(sources)}
+    for where, char, in_figure in sorted(found, key=lambda item: _reading_order(*item, ranks)):
+        hints = [f"it is text of the SVG figure at {in_figure}"] if in_figure else []
         sink.error(f"character '{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) "
-                   f"is not in the font '{fontset.family}'", locate(char, sources, extra, options.project_root),
-                   "remove or replace it, or choose a font set that has it")
+                   f"is not in the font '{fontset.family}'", where,
+                   *hints, "remove or replace it, or choose a font set that has it")
     return None
+
+
+def _reading_order(where: SourcePos | None, char: str, in_figure: SourcePos | None, ranks: dict[str, int]) -> tuple:
+    """Sort key of a located character: the content files in reading order (an SVG's text where its figure
+    is), then other files by name, then what no file has; by line and column inside a file."""
+    if where is None:
+        return (2, 0, "", 0, 0, 0, 0, char)
+    at = in_figure or where
+    return (0 if at.path in ranks else 1, ranks.get(at.path, 0), at.path, at.line, at.col, where.line, where.col, char)
 
 
 def _extra_files(options) -> list[Path]:

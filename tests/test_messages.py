@@ -1,0 +1,37 @@
+"""Messages from a user trial: each says what is wrong where the author can fix it, and says nothing that is
+only a consequence of another error. Through the real command, in a scratch copy of the book (as
+test_bad_input.py does)."""
+from __future__ import annotations
+
+from test_bad_input import ONLY_HANDBOOK, assert_reported, build, shown, write
+
+SVG = "figures/process.svg"  # drawn by content/zh-Hans/00-preface.md, line 18
+
+
+def svg_line(project, text: str) -> tuple[int, int]:
+    """The line and column of ``text`` in the book's SVG figure."""
+    lines = (project / "content" / SVG).read_text(encoding="utf-8").split("\n")
+    return next((number, line.find(text) + 1) for number, line in enumerate(lines, start=1) if text in line)
+
+
+# -- missing glyphs ------------------------------------------------------------------------------------
+def test_a_character_the_fonts_lack_in_an_svg_figure_names_the_file_and_the_figure(project):
+    path = project / "content" / SVG
+    path.write_text(path.read_text(encoding="utf-8").replace(">了解情况<", ">了解😀情况<", 1), encoding="utf-8")
+    line, col = svg_line(project, "😀")
+    result = build(project, *ONLY_HANDBOOK)
+    assert_reported(result, f"{shown(project, SVG)}:{line}:{col}: error: character '😀' (U+1F600 GRINNING FACE) is not "
+                            "in the font 'Noto Sans CJK SC'\n"
+                            f"    hint: it is text of the SVG figure at {shown(project, 'zh-Hans', '00-preface.md')}:18:1\n"
+                            "    hint: remove or replace it, or choose a font set that has it")
+
+
+def test_missing_characters_of_one_line_are_reported_in_column_order(project):
+    """Code point order was 😀 (col 3), 🙂 (col 4), 𠀀 (col 2)."""
+    write(project, "# 小结\n\n还𠀀😀🙂款。\n")
+    chapter = shown(project, "zh-Hans", "10-summary.md")
+    result = build(project, *ONLY_HANDBOOK)
+    font = "is not in the font 'Noto Sans CJK SC'"
+    assert_reported(result, f"{chapter}:3:2: error: character '𠀀' (U+20000 CJK UNIFIED IDEOGRAPH-20000) {font}",
+                    f"{chapter}:3:3: error: character '😀' (U+1F600 GRINNING FACE) {font}",
+                    f"{chapter}:3:4: error: character '🙂' (U+1F642 SLIGHTLY SMILING FACE) {font}")
