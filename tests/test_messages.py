@@ -35,3 +35,14 @@ def test_missing_characters_of_one_line_are_reported_in_column_order(project):
     assert_reported(result, f"{chapter}:3:2: error: character '𠀀' (U+20000 CJK UNIFIED IDEOGRAPH-20000) {font}",
                     f"{chapter}:3:3: error: character '😀' (U+1F600 GRINNING FACE) {font}",
                     f"{chapter}:3:4: error: character '🙂' (U+1F642 SLIGHTLY SMILING FACE) {font}")
+
+
+# -- the running head ----------------------------------------------------------------------------------
+def test_a_short_title_too_long_for_the_running_head_is_reported_at_its_line(project):
+    """It was reported at line 1 as the title being too long, with the hint to add a short_title."""
+    write(project, "---\ntitle: 小结\nshort_title: " + "很长的短标题" * 10 + "\n---\n# 小结\n\n正文。\n")
+    result = build(project, *ONLY_HANDBOOK)
+    assert_reported(result, f"{shown(project, 'zh-Hans', '10-summary.md')}:3: error: the chapter's short_title is too "
+                            "long for the running head of right-hand pages\n"
+                            "    hint: shorten it: the running head holds 38 of its 60 characters")
+    assert "the chapter's title is too long" not in result.stderr

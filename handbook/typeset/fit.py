@@ -48,10 +48,12 @@ def _from_theme(make: Callable[[], T], sink: Sink, theme_pos: SourcePos) -> T | 
 
 def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, theme_pos: SourcePos,
               title_pos: SourcePos | None = None, layouts: LineCache | None = None,
-              cache_dir: Path | None = None) -> bool:
+              cache_dir: Path | None = None,
+              front_matter: Callable[[SourcePos, str], SourcePos | None] | None = None) -> bool:
     """Report every block of ``document`` that the pages cannot hold; True when there is none. (``layouts``:
     the line cache the layout will use, so that what is measured here is not broken again there;
-    ``cache_dir``: the build's cache folder.)"""
+    ``cache_dir``: the build's cache folder; ``front_matter``: the line of a chapter's front matter (the
+    chapter's place, a key) that sets the key, None when it does not.)"""
     before = len(sink.errors)
     geometry = _from_theme(lambda: Geometry.from_theme(theme), sink, theme_pos)
     if geometry is None:
@@ -74,8 +76,15 @@ def check_fit(document: model.Document, theme, fonts: FontFiles, sink: Sink, the
                        f"'{page.template}' page", page.pos)
     for chapter in document.chapters:
         if head_width(chapter.short_title) > geometry.measure:
-            sink.error("the chapter's title is too long for the running head of right-hand pages", _title_pos(chapter),
-                       "add a shorter 'short_title:' to the chapter's front matter")
+            short = front_matter(chapter.pos, "short_title") if front_matter else None
+            if short is None:
+                sink.error("the chapter's title is too long for the running head of right-hand pages",
+                           _title_pos(chapter), "add a shorter 'short_title:' to the chapter's front matter")
+            else:
+                fitting = _fitting(chapter.short_title, head_width, geometry.measure)
+                sink.error("the chapter's short_title is too long for the running head of right-hand pages", short,
+                           f"shorten it: the running head holds {fitting} of its {len(chapter.short_title)} "
+                           "characters")
         checker.blocks(chapter.blocks, "body")
         for note in chapter.notes:
             checker.blocks(note.blocks, "note")
@@ -226,6 +235,14 @@ def _title_pos(chapter: model.Chapter) -> SourcePos:
         if isinstance(block, model.Heading) and model.plain(block.content) == chapter.short_title:
             return block.pos
     return SourcePos(chapter.pos.path, 1)
+
+
+def _fitting(text: str, width: Callable[[str], float], measure: float) -> int:
+    """How many characters of the start of ``text`` fit in ``measure``."""
+    count = 0
+    while count < len(text) and width(text[:count + 1]) <= measure:
+        count += 1
+    return count
 
 
 def _overflows(cell: TextBlock) -> bool:

@@ -282,6 +282,23 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     if files is None:
         return None
     where = theme_file(theme.name, options.templates_dir, options.project_root)
-    if not check_fit(document, theme, files, sink, where, config.pos, layouts, options.cache_dir):
+    if not check_fit(document, theme, files, sink, where, config.pos, layouts, options.cache_dir,
+                     lambda pos, key: front_matter_line(pos, key, options.project_root)):
         return None
     return files
+
+
+def front_matter_line(chapter: SourcePos, key: str, root: Path) -> SourcePos | None:
+    """The line of the front matter of the chapter at ``chapter`` (its body's first line) that sets ``key``,
+    read from its file (a derived chapter's is its source edition's, at the same line); None without one."""
+    path = Path(chapter.path) if Path(chapter.path).is_absolute() else root / chapter.path
+    try:
+        lines = path.read_text(encoding="utf-8-sig").split("\n")[:max(chapter.line - 1, 0)]
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.startswith(f"{key}:") or line.startswith(f'"{key}":'):
+            return SourcePos(chapter.path, number)
+    return None
