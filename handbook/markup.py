@@ -30,7 +30,7 @@ from markdown.extensions.tables import TableExtension, TableProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX
+from markdown.util import AMP_SUBSTITUTE, ETX, HTML_PLACEHOLDER, STX, AtomicString, code_escape
 
 # Named priorities of the processors we register (Python-Markdown runs higher numbers first).
 PRIORITY_LINE_TRACKER = 1000  # before every block processor
@@ -39,6 +39,7 @@ PRIORITY_CAPTURE = -1000  # the last treeprocessor: keep the finished tree
 PRIORITY_TABLES = 75  # the tables extension's own place, taken over by _CountingTables
 PRIORITY_FIELDS = 25  # after normalize_whitespace (30), which would remove our markers
 PRIORITY_COMMONMARK = 20  # after the fields: they are found at the columns the author wrote
+PRIORITY_FENCED_CODE = 95  # a block processor: before indented blocks (90) and code (80)
 PRIORITY_FIELD_ELEMENTS = 185  # after code spans (190): a field inside code stays text
 
 FIELD_TAG = "field"
@@ -157,6 +158,9 @@ class _FieldFinder(Preprocessor):
 _LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)( +|$)")  # the markers Python-Markdown reads as list items
 _RULE = re.compile(r" {0,3}([-*_])(?: *\1){2,} *$")  # "- - -" is a rule, not an item
 _FENCE = re.compile(r"( *)(`{3,}|~{3,})")
+_QUOTE = re.compile(r"(?: {0,3}> ?)+")  # a block quote's prefix, at any depth
+_CODE_MARKER = STX + "hbcode:%d" + ETX  # a fenced code block's place (normalize_whitespace removed any STX)
+_CODE_MARKER_PATTERN = re.compile(STX + r"hbcode:(\d+)" + ETX)
 
 
 class _CommonMarkBlocks(Preprocessor):
@@ -168,9 +172,11 @@ class _CommonMarkBlocks(Preprocessor):
     - a list right after a paragraph line, which Python-Markdown takes as more of the paragraph;
     - a fenced code block (three backticks or tildes), which it reads as inline code.
 
-    Lines are re-indented to Python-Markdown's four spaces a level, a blank line is put before such a
-    list, and a fence becomes an indented code block (the fence lines blank). ``state["origins"]`` maps
-    each line handed on to the line it came from, so that every reported line is the author's."""
+    The same holds inside block quotes. Lines are re-indented to Python-Markdown's four spaces a level, and
+    a blank line is put before such a list. A fenced block's lines are kept aside and a marker block stands
+    in their place, which :class:`_FencedCode` makes a code block (an indented code block right after a
+    list would be read as more of the list). ``state["origins"]`` maps each line handed on to the line it
+    came from, so that every reported line is the author's."""
 
     def __init__(self, md, state: dict):
         super().__init__(md)
@@ -179,61 +185,100 @@ class _CommonMarkBlocks(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         origins: list[int] = []
-        items: list[int] = []  # content columns of the open list items, outermost first
-        fence = None  # (the fence, its indent, the indent its code is written at) while inside one
-        after_blank, after_text = True, False  # what the line before was
-
-        def emit(text: str, origin: int) -> None:
-            out.append(text)
-            origins.append(origin)
-
+        codes: list[list[str]] = self.state.setdefault("codes", [])  # fenced code, by its marker's number
+        document = _BlockLines(codes)
+        quotes: dict[int, _BlockLines] = {}  # the block quotes open, by depth
         for number, line in enumerate(lines, start=1):
-            text = line.lstrip(" ")
-            indent = len(line) - len(text)
-            if fence is not None:
-                mark, fence_indent, at = fence
-                closing = text.rstrip()
-                if indent < fence_indent + 4 and closing.startswith(mark) and closing == closing[0] * len(closing):
-                    emit("", number)
-                    fence, after_blank, after_text = None, True, False
-                else:
-                    emit(" " * at + line[min(indent, fence_indent):] if text else "", number)
-                continue
-            if not text:
-                emit(line, number)
-                after_blank, after_text = True, False
-                continue
-            item = _LIST_ITEM.match(line) if not _RULE.match(line) else None
-            if item and (items or indent < 4):
-                while items and indent < items[-1]:
-                    items.pop()
-                if not items and after_text and (item.group(2)[0] in "-*+" or item.group(2) == "1."):
-                    emit("", number)  # a list may interrupt a paragraph
-                width = len(item.group(2)) + (len(item.group(3)) if 0 < len(item.group(3)) <= 4 else 1)
-                emit(" " * (4 * len(items)) + text, number)
-                items.append(indent + width)
-                after_blank, after_text = False, False
-                continue
-            depth = len(items)
-            if items and after_blank:  # a new block: inside the items whose content column it reaches
-                depth = sum(1 for column in items if column <= indent)
-                del items[depth:]
-            if depth:
-                extra = max(0, indent - items[depth - 1]) if after_blank else 0
-                start = " " * (4 * depth + extra)
+            quote = _QUOTE.match(line) if document.fence is None else None
+            if quote and document.items and len(line) - len(line.lstrip(" ")) >= document.items[0]:
+                quote = None  # a quote inside a list item: the item's lines, re-indented with it
+            if quote:
+                document.items.clear()
+                depth = quote.group(0).count(">")
+                for deeper in [d for d in quotes if d > depth]:
+                    del quotes[deeper]
+                prefix = quote.group(0)
+                written = [prefix + text if text else prefix.rstrip() for text in
+                           quotes.setdefault(depth, _BlockLines(codes)).feed(line[len(prefix):])]
+                document.after_blank, document.after_text = False, True
             else:
-                start = " " * indent
-            opening = _FENCE.match(line)
-            if opening and indent - (items[depth - 1] if depth else 0) < 4 and "`" not in text[len(opening.group(2)):]:
-                fence = (opening.group(2), indent, 4 * depth + 4)
-                emit("", number)
-                after_blank, after_text = True, False
-                continue
-            emit(start + text, number)
-            after_blank, after_text = False, not depth
+                quotes.clear()
+                written = document.feed(line)
+            out += written
+            origins += [number] * len(written)
         self.state["origins"] = origins
         self.state["text"] = "\n".join(out)  # what the line tracker counts in
         return out
+
+
+class _FencedCode(BlockProcessor):
+    """A fenced code block's marker (see :class:`_CommonMarkBlocks`) becomes ``<pre><code>``, its text
+    escaped as Python-Markdown escapes an indented block's."""
+
+    def __init__(self, parser, state: dict):
+        super().__init__(parser)
+        self.state = state
+
+    def test(self, parent, block) -> bool:
+        return _CODE_MARKER_PATTERN.fullmatch(block.rstrip()) is not None  # (indented: a list item's, later)
+
+    def run(self, parent, blocks) -> None:
+        code = self.state["codes"][int(_CODE_MARKER_PATTERN.fullmatch(blocks.pop(0).rstrip()).group(1))]
+        pre = etree.SubElement(parent, "pre")
+        etree.SubElement(pre, "code").text = AtomicString(code_escape("\n".join(code)) + "\n")
+
+
+class _BlockLines:
+    """The lines of one container (the document, or a block quote's content), re-indented one at a time
+    for :class:`_CommonMarkBlocks`."""
+
+    def __init__(self, codes: list[list[str]]):
+        self.codes = codes
+        self.items: list[int] = []  # content columns of the open list items, outermost first
+        self.fence = None  # (the fence, its indent, its lines of code) while inside one
+        self.after_blank, self.after_text = True, False  # what the line before was
+
+    def feed(self, line: str) -> list[str]:
+        """The line as Python-Markdown is to read it: one line, or two (a blank line before a list)."""
+        text = line.lstrip(" ")
+        indent = len(line) - len(text)
+        items = self.items
+        if self.fence is not None:
+            mark, fence_indent, code = self.fence
+            closing = text.rstrip()
+            if indent < fence_indent + 4 and closing.startswith(mark) and closing == closing[0] * len(closing):
+                self.fence, self.after_blank, self.after_text = None, True, False
+                return [""]
+            code.append(line[min(indent, fence_indent):])
+            return []
+        if not text:
+            self.after_blank, self.after_text = True, False
+            return [line]
+        item = _LIST_ITEM.match(line) if not _RULE.match(line) else None
+        if item and (items or indent < 4):
+            while items and indent < items[-1]:
+                items.pop()
+            interrupts = not items and self.after_text and (item.group(2)[0] in "-*+" or item.group(2) == "1.")
+            width = len(item.group(2)) + (len(item.group(3)) if 0 < len(item.group(3)) <= 4 else 1)
+            written = " " * (4 * len(items)) + text
+            items.append(indent + width)
+            self.after_blank, self.after_text = False, False
+            return ["", written] if interrupts else [written]
+        depth = len(items)
+        if items and self.after_blank:  # a new block: inside the items whose content column it reaches
+            depth = sum(1 for column in items if column <= indent)
+            del items[depth:]
+        opening = _FENCE.match(line)
+        if opening and indent - (items[depth - 1] if depth else 0) < 4 and "`" not in text[len(opening.group(2)):]:
+            self.codes.append([])
+            self.fence = (opening.group(2), indent, self.codes[-1])
+            self.after_blank, self.after_text = True, False
+            return ["", " " * (4 * depth) + _CODE_MARKER % (len(self.codes) - 1)]  # a block of its own
+        if depth:
+            extra = max(0, indent - items[depth - 1]) if self.after_blank else 0
+            line = " " * (4 * depth + extra) + text
+        self.after_blank, self.after_text = False, not depth
+        return [line]
 
 
 class _FieldElements(InlineProcessor):
@@ -269,6 +314,7 @@ class _SourceExtension(Extension):
                                            PRIORITY_TABLES)
         md.preprocessors.register(_FieldFinder(md, self.state), "fields", PRIORITY_FIELDS)
         md.preprocessors.register(_CommonMarkBlocks(md, self.state), "commonmark_blocks", PRIORITY_COMMONMARK)
+        md.parser.blockprocessors.register(_FencedCode(md.parser, self.state), "fenced_code", PRIORITY_FENCED_CODE)
         md.inlinePatterns.register(_FieldElements(_FIELD_MARKER_PATTERN, md), "field_elements",
                                    PRIORITY_FIELD_ELEMENTS)
         md.treeprocessors.register(_LineStamp(md, self.state), "line_stamp", PRIORITY_LINE_STAMP)

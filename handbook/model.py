@@ -304,7 +304,7 @@ class _Builder:
             return Quote(self.blocks(element, pos), pos)
         if tag == "pre":
             code = element.find("code")
-            text = self.parsed.text((code if code is not None else element).text)
+            text = html.unescape(self.parsed.text((code if code is not None else element).text))  # (escaped)
             return CodeBlock(text.rstrip("\n"), pos)
         if tag == "hr":
             return Rule(pos)

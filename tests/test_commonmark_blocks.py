@@ -22,9 +22,19 @@ CHAPTER = """# 小结
 示例代码：
 ```python
 def 还款(金额):
-    return 金额
+    return 金额 if 金额 < 100 && ok else None
 ```
 代码之后的段落。
+
+> 引用里的清单：
+> - 引甲
+>   - 引乙
+
+- 条目里的代码：
+  ```
+  x = 1
+  ```
+- 条目之后
 
 - [x] 已经办好
 - [ ] 尚未办理
@@ -100,3 +110,11 @@ def test_the_words_of_one_code_span_share_one_box(page):
     start, end = first(chars, "pip"), first(chars, "requirements.txt")
     boxes = [s for s in strokes if s["x0"] < start["x0"] and s["top"] < start["top"] + 2 and s["bottom"] > start["bottom"] - 2]
     assert len(boxes) == 1 and boxes[0]["x1"] > end["x0"] + 40  # from 'pip' to past 'requirements.txt'
+
+
+def test_code_prints_its_characters_and_lists_nest_inside_quotes_and_code_inside_items(chars):
+    drawn = "".join(c["text"] for c in chars)
+    assert "<100&&ok" in drawn and "&lt;" not in drawn and "&amp;" not in drawn  # as written, not escaped
+    assert first(chars, "引乙")["x0"] > first(chars, "引甲")["x0"] + 5  # a list nested inside a quote
+    item, code, after = first(chars, "条目里的代码"), first(chars, "x=1"), first(chars, "条目之后")
+    assert item["top"] < code["top"] < after["top"] and code["x0"] >= item["x0"] - 1  # the code is the item's
