@@ -137,6 +137,22 @@ def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tup
     return made, stamps
 
 
+PAPER_NAMES = {"a4": "A4", "letter": "Letter"}  # [booklet] paper as print dialogs name it (booklet.SHEETS)
+
+
+def booklet_note(book: BookConfig, options: BuildOptions) -> dict | None:
+    """What the back cover's how-to-print note says: the [booklet] paper and duplex (the defaults of
+    booklet.ImposeOptions where book.toml is silent); None when the build makes no booklet: neither the
+    book's outputs nor --only have one. A setting the imposer refuses is reported there; the note then
+    shows it as written (the build fails anyway)."""
+    if "booklet" not in (*book.outputs, *options.outputs):
+        return None
+    settings = {"paper": "A4", "duplex": "short-edge", **book.booklet}
+    paper = settings["paper"]
+    return {"paper": PAPER_NAMES.get(paper.lower(), paper) if isinstance(paper, str) else str(paper),
+            "duplex": settings["duplex"]}
+
+
 def _import_makers(worksheet: bool, booklet: bool) -> None:
     """The worksheet's and the booklet's modules (pypdf with them: 60 ms), when the build makes them."""
     if worksheet:
@@ -360,6 +376,7 @@ def read_edition(book: BookConfig, config: VariantConfig, options: BuildOptions,
     env = templating.make_environment(options.templates_dir, config.name, translations, options.cache_dir)
     context = {
         "book": meta, "variant": config.name, "notice": config.notice,  # book.toml's small print (book.py)
+        "booklet": booklet_note(book, options),  # the back cover's how-to-print note: only with a booklet
         "chapters": [{"title": c.title, "short_title": c.short_title} for c in chapters],
     }
     frame = templating.render_frame(env, context, options.project_root, sink)
