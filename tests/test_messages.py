@@ -3,6 +3,9 @@ only a consequence of another error. Through the real command, in a scratch copy
 test_bad_input.py does)."""
 from __future__ import annotations
 
+import pytest
+
+from conftest import run_build
 from test_bad_input import ONLY_HANDBOOK, assert_reported, build, shown, write
 
 SVG = "figures/process.svg"  # drawn by content/zh-Hans/00-preface.md, line 18
@@ -46,3 +49,41 @@ def test_a_short_title_too_long_for_the_running_head_is_reported_at_its_line(pro
                             "long for the running head of right-hand pages\n"
                             "    hint: shorten it: the running head holds 38 of its 60 characters")
     assert "the chapter's title is too long" not in result.stderr
+
+
+# -- the worksheet's fields between editions -------------------------------------------------------------
+def edit_worksheet(project, variant: str, old: str, new: str) -> None:
+    path = project / "content" / variant / "worksheet.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# (case, edition edited, the line after which a line is added, that line, editions checked, the one error)
+AFTER = "填表日期 ________{#filled_on date}"
+FOLLOW_ON_CASES = [
+    # was also: zh-Hant/worksheet.md: error: field 's0_1' (zh-Hans/worksheet.md:7:6) is missing from this
+    # worksheet (and the same for zh-Hant-HK): a name the author never wrote, named by its position
+    ("an unknown attribute in the source edition", "zh-Hans", AFTER, "未知类型 ____{#foo color}", (),
+     "{ws}:7:6: error: unknown attribute 'color' here (this place takes: name, kind, lines)"),
+    # built alone, the other edition cannot compare its fields: the source edition's error is its error
+    ("an unknown attribute in the source edition, the other edition built alone", "zh-Hans", AFTER,
+     "未知类型 ____{#foo color}", ("--variant", "zh-Hant"),
+     "{ws}:7:6: error: unknown attribute 'color' here (this place takes: name, kind, lines)"),
+    # was also: field 'holder_name' is text (size 14) here but text (size 4) in zh-Hans/worksheet.md:7:4
+    ("a duplicate name in the source edition", "zh-Hans", AFTER, "重复 ____{#holder_name}", (),
+     "{ws}:7:4: error: duplicate field name 'holder_name'\n    hint: it is also used at line 5; names must be unique"),
+    # was also: field 'holder_name' is text (size 4) here but text (size 14) in zh-Hans/worksheet.md:5:7
+    ("a duplicate name in another edition", "zh-Hant", "填表日期 ________{#filled_on date}", "重複 ____{#holder_name}",
+     (), "{ws}:7:4: error: duplicate field name 'holder_name'\n    hint: it is also used at line 5; names must be unique"),
+]
+
+
+@pytest.mark.parametrize("case, variant, after, line, args, expected", FOLLOW_ON_CASES,
+                         ids=[c[0] for c in FOLLOW_ON_CASES])
+def test_a_worksheet_error_is_reported_once_without_its_consequences_in_other_editions(
+        project, case, variant, after, line, args, expected):
+    edit_worksheet(project, variant, after, f"{after}\n\n{line}")
+    result = run_build("check", "--content", str(project / "content"), *args)
+    assert_reported(result, expected.replace("{ws}", shown(project, variant, "worksheet.md")))
+    assert result.stderr.count("error:") == 1, result.stderr

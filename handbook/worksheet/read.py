@@ -55,9 +55,11 @@ def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive, memo
     if source is None:
         return None
     variants.check_source(source, sink, loc.script, loc.territory, style, memo)
+    before = len(sink.errors)
     chapter, sheet = parse(source, sink, ui_strings(gettext, loc, ""))
     if sheet is None:
         return None
+    read_clean = len(sink.errors) == before
     sheet = replace(sheet, strings=ui_strings(gettext, loc, sheet.currency))
     origin = book.variant(book.source_variant)
     if config.name != origin.name and (origin.folder / content.WORKSHEET).is_file():
@@ -66,6 +68,13 @@ def read_sheet(book, config, root, sink: Sink, loc, style, gettext, derive, memo
         if reference_source is not None:
             reference_chapter, reference = parse(reference_source, quiet, sheet.strings)
             drift.compare_chapters(reference_chapter, chapter, origin.name, sink)
-            if reference is not None:
+            # Fields are compared only between worksheets read without errors: a field whose attributes
+            # were refused is named by its position ('s0_1'), and a duplicate name stands for two fields,
+            # so the comparison would report the consequences of an error rather than the error. The source
+            # edition's errors are this edition's too (its fields cannot be checked against them): the
+            # same diagnostics as when it is read, so a build of both editions reports each once.
+            for error in quiet.errors:
+                sink.add(error)
+            if reference is not None and read_clean and not quiet.errors:
                 drift.compare_fields(sheet, reference, sink)
     return sheet
