@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .diagnostics import Sink, SourcePos, relative
-from .theme import FontSet, read_fontsets
+from .theme import FontSet, ThemeName, read_fontsets
 from .tomlconfig import TomlFile
 
 OUTPUTS = ("handbook", "booklet", "worksheet")
@@ -44,7 +44,7 @@ class BookConfig:
     shown_content: str
     source_variant: str
     edition: dt.date
-    theme: str
+    theme: str  # a ThemeName: a theme not found is reported at its line
     outputs: tuple[str, ...]
     variants: tuple[VariantConfig, ...]
     phrases: Path | None
@@ -147,7 +147,8 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
         return None
     return BookConfig(
         path=path, content_dir=content_dir, shown_content=relative(content_dir, project_root),
-        source_variant=source, edition=edition, theme=book.get("theme", "default"),
+        source_variant=source, edition=edition,
+        theme=ThemeName(book.get("theme", "default"), toml.pos("book", "theme")),
         outputs=outputs, variants=tuple(variants), phrases=phrases, booklet=dict(booklet), fonts=fonts,
     )
 

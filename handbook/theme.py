@@ -45,6 +45,18 @@ _REQUIRED_FONTSET_KEYS = ("family", "regular", "bold")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+class ThemeName(str):
+    """A theme's name as book.toml gives it, knowing the line that gives it (``pos``), so that a theme
+    not found is reported there; a plain ``str`` name came from the command line (``--theme``)."""
+
+    pos: SourcePos | None = None
+
+    def __new__(cls, name: str, pos: SourcePos | None = None) -> "ThemeName":
+        made = super().__new__(cls, name)
+        made.pos = pos
+        return made
+
+
 @dataclass(frozen=True)
 class FontSet:
     """A family and the weights of body text and of bold; ``system``: may the family come from the
@@ -73,11 +85,19 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
                book_fonts: dict[str, FontSet] | None = None) -> Theme | None:
     """The named theme over the default one, with the book's own font sets over both; None (with
     errors in ``sink``) when unusable."""
+    where = getattr(name, "pos", None)  # book.toml's line; None: --theme
+    asked = "" if isinstance(name, ThemeName) else " (from --theme)"
+    folder = templates_dir / "themes"
     if not re.match(r"^[A-Za-z0-9_-]+$", name):
-        sink.error(f"theme name '{name}' must be letters, digits, '-' or '_'")
+        sink.error(f"theme name '{name}'{asked} must be letters, digits, '-' or '_'", where)
         return None
-    default = _read(templates_dir / "themes" / "default.toml", project_root, sink)
-    chosen = default if name == "default" else _read(templates_dir / "themes" / f"{name}.toml", project_root, sink)
+    if name != "default" and not (folder / f"{name}.toml").is_file():
+        themes = sorted(path.stem for path in folder.glob("*.toml"))
+        sink.error(f"theme '{name}'{asked} not found", where,
+                   f"themes: {', '.join(themes) or 'none'} (the .toml files in {relative(folder, project_root)}/)")
+        return None
+    default = _read(folder / "default.toml", project_root, sink)
+    chosen = default if name == "default" else _read(folder / f"{name}.toml", project_root, sink)
     if default is None or chosen is None:
         return None
     merged = {section: {**default.get(section, {}), **chosen.get(section, {})} for section in SCHEMA}
@@ -89,7 +109,7 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
                            SourcePos(relative(templates_dir / "themes" / "default.toml", project_root)))
     if sink.errors:
         return None
-    return Theme(name, fontsets=fontsets, **{section: merged[section] for section in SCHEMA})
+    return Theme(str(name), fontsets=fontsets, **{section: merged[section] for section in SCHEMA})
 
 
 def theme_file(name: str, templates_dir: Path, project_root: Path) -> SourcePos:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_build
-from test_bad_input import ONLY_HANDBOOK, assert_reported, build, shown, write
+from test_bad_input import ONLY_HANDBOOK, assert_reported, book_line, build, edit_book, shown, write
 
 SVG = "figures/process.svg"  # drawn by content/zh-Hans/00-preface.md, line 18
 
@@ -23,9 +23,10 @@ def test_a_character_the_fonts_lack_in_an_svg_figure_names_the_file_and_the_figu
     path.write_text(path.read_text(encoding="utf-8").replace(">了解情况<", ">了解😀情况<", 1), encoding="utf-8")
     line, col = svg_line(project, "😀")
     result = build(project, *ONLY_HANDBOOK)
-    assert_reported(result, f"{shown(project, SVG)}:{line}:{col}: error: character '😀' (U+1F600 GRINNING FACE) is not "
-                            "in the font 'Noto Sans CJK SC'\n"
-                            f"    hint: it is text of the SVG figure at {shown(project, 'zh-Hans', '00-preface.md')}:18:1\n"
+    figure = f"{shown(project, 'zh-Hans', '00-preface.md')}:18:1"
+    assert_reported(result, f"{shown(project, SVG)}:{line}:{col}: error: character '😀' (U+1F600 GRINNING FACE) "
+                            "is not in the font 'Noto Sans CJK SC'\n"
+                            f"    hint: it is text of the SVG figure at {figure}\n"
                             "    hint: remove or replace it, or choose a font set that has it")
 
 
@@ -61,6 +62,8 @@ def edit_worksheet(project, variant: str, old: str, new: str) -> None:
 
 # (case, edition edited, the line after which a line is added, that line, editions checked, the one error)
 AFTER = "填表日期 ________{#filled_on date}"
+DUPLICATE = ("{ws}:7:4: error: duplicate field name 'holder_name'\n"
+             "    hint: it is also used at line 5; names must be unique")
 FOLLOW_ON_CASES = [
     # was also: zh-Hant/worksheet.md: error: field 's0_1' (zh-Hans/worksheet.md:7:6) is missing from this
     # worksheet (and the same for zh-Hant-HK): a name the author never wrote, named by its position
@@ -71,11 +74,9 @@ FOLLOW_ON_CASES = [
      "未知类型 ____{#foo color}", ("--variant", "zh-Hant"),
      "{ws}:7:6: error: unknown attribute 'color' here (this place takes: name, kind, lines)"),
     # was also: field 'holder_name' is text (size 14) here but text (size 4) in zh-Hans/worksheet.md:7:4
-    ("a duplicate name in the source edition", "zh-Hans", AFTER, "重复 ____{#holder_name}", (),
-     "{ws}:7:4: error: duplicate field name 'holder_name'\n    hint: it is also used at line 5; names must be unique"),
+    ("a duplicate name in the source edition", "zh-Hans", AFTER, "重复 ____{#holder_name}", (), DUPLICATE),
     # was also: field 'holder_name' is text (size 4) here but text (size 14) in zh-Hans/worksheet.md:5:7
-    ("a duplicate name in another edition", "zh-Hant", "填表日期 ________{#filled_on date}", "重複 ____{#holder_name}",
-     (), "{ws}:7:4: error: duplicate field name 'holder_name'\n    hint: it is also used at line 5; names must be unique"),
+    ("a duplicate name in another edition", "zh-Hant", AFTER, "重複 ____{#holder_name}", (), DUPLICATE),
 ]
 
 
@@ -87,3 +88,17 @@ def test_a_worksheet_error_is_reported_once_without_its_consequences_in_other_ed
     result = run_build("check", "--content", str(project / "content"), *args)
     assert_reported(result, expected.replace("{ws}", shown(project, variant, "worksheet.md")))
     assert result.stderr.count("error:") == 1, result.stderr
+
+
+# -- the theme ------------------------------------------------------------------------------------------
+def test_a_theme_not_found_is_reported_where_it_was_chosen_with_the_themes_there_are(project):
+    """It was 'templates/themes/nonexistent.toml: error: theme not found': a file the author never wrote."""
+    edit_book(project, 'theme = "default"', 'theme = "nonexistent"')
+    themes = "    hint: themes: default, large-print (the .toml files in templates/themes/)"
+    result = build(project, *ONLY_HANDBOOK)
+    assert_reported(result, f"{shown(project, 'book.toml')}:{book_line(project, 'theme =')}: error: theme "
+                            f"'nonexistent' not found\n{themes}")
+    assert "nonexistent.toml" not in result.stderr
+    result = build(project, *ONLY_HANDBOOK, "--theme", "nope")
+    assert_reported(result, f"error: theme 'nope' (from --theme) not found\n{themes}")
+    assert "nope.toml" not in result.stderr
