@@ -293,6 +293,9 @@ class Review:
 
     def message(self, text: str, variant: str) -> str:
         context = text[max(0, self.offset - 4):self.offset + 5].replace("\n", " ")
+        if self.chosen == self.char:  # kept as written: listed all the same, as 面 meaning noodles must be 麪
+            others = "/".join(option for option in self.options if option != self.chosen)
+            return f"{variant}: '{self.char}' was kept as it is (could be {others}) in “{context}”"
         return (f"{variant}: '{self.char}' became '{self.chosen}' (could be {'/'.join(self.options)}) "
                 f"in “{context}”")
 

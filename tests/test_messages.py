@@ -102,3 +102,18 @@ def test_a_theme_not_found_is_reported_where_it_was_chosen_with_the_themes_there
     result = build(project, *ONLY_HANDBOOK, "--theme", "nope")
     assert_reported(result, f"error: theme 'nope' (from --theme) not found\n{themes}")
     assert "nope.toml" not in result.stderr
+
+
+# -- conversions to review ------------------------------------------------------------------------------
+def test_a_one_to_many_character_opencc_kept_is_listed_as_kept(project):
+    """It read "'面' became '面' (could be 面/麪)", which looks like a no-op. It is listed all the same: OpenCC
+    keeps 面 where it cannot tell, and 面 meaning noodles must become 麪 (他吃了面 stays 他吃了面)."""
+    (project / "content" / "zh-Hant" / "10-summary.md").unlink()  # derived from zh-Hans
+    lines = (project / "content" / "zh-Hans" / "10-summary.md").read_text(encoding="utf-8").split("\n")
+    line, col = next((number, text.find("面对") + 1) for number, text in enumerate(lines, start=1) if "面对" in text)
+    result = run_build("check", "--content", str(project / "content"), "--variant", "zh-Hant")
+    assert_reported(result, f"{shown(project, 'zh-Hans', '10-summary.md')}:{line}:{col}: note: zh-Hant: '面' was kept "
+                            "as it is (could be 麪) in “都能勇敢面对、积极”\n"
+                            "    hint: if wrong, add a [[phrase]] to phrases.toml or write -{…}- here", code=0)
+    assert "'面' became '面'" not in result.stderr
+    assert "note: zh-Hant: '后' became '後' (could be 後/后)" in result.stderr  # a character that changed
