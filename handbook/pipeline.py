@@ -498,7 +498,8 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
     if edition.worksheet is not None and (options.fill or "worksheet" in outputs):
         from . import worksheet
 
-        made = worksheet.outputs(edition.worksheet, edition.config, theme, options, folder, sink)
+        made = worksheet.outputs(edition.worksheet, edition.config, theme, options, folder, sink,
+                                 {variant.name: variant.locale for variant in book.variants})
         files.update(made)
         timings[f"{name}:worksheet"] = time.perf_counter() - started
         timings.update({str(path): timings[f"{name}:worksheet"] / max(1, len(made)) for path in made})

@@ -31,6 +31,11 @@ Values are typed by their field:
 Records hold personal data: no message here ever quotes a value, only the record and field names
 (and a key only when it looks like a field name: a CSV without its header row has data there).
 Every message has a line.
+
+Text is filled in as written, never converted: a person's name or address written in one script is
+not the other script's text (发 is 發 or 髮, 后 is 後 or 后). Data in the other script than an edition's
+(Simplified values in zh-Hant's worksheet: without --variant every edition is filled from one file) is
+a warning per edition, at its first value, with which --variant fills the data's own (:func:`check_script`).
 """
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ from decimal import Decimal
 from pathlib import Path
 
 
-from .. import locale, yamlread
+from .. import locale, variants, yamlread
 from ..diagnostics import Sink, SourcePos, relative
 from ..sheet import Field, Worksheet
 from ..yamlread import Node as _Node
@@ -432,3 +437,66 @@ def check_record(record: Record, sheet: Worksheet, loc, sink: Sink) -> dict[str,
             continue
         out[name] = format_value(field, value, loc, sheet.currency)
     return out
+
+
+# -- script ----------------------------------------------------------------------------------------
+# What the other script is, character by character (variants.foreign_characters: OpenCC, in context and
+# on its own). For a Traditional edition, a character every Traditional standard writes otherwise (OpenCC's,
+# Taiwan's, Hong Kong's): a region's own forms are Traditional too (台 in Taiwan, 温 in Hong Kong, 峰 that
+# OpenCC's orthodox table writes 峯), and which region's forms a client's name or address has is theirs.
+SCRIPT_CHECKS = {"Hant": ("s2t", "s2tw", "s2hk"), "Hans": ("t2s",)}
+SCRIPT_NAMES = {"Hans": "Simplified", "Hant": "Traditional"}
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def other_script(text: str, script: str | None) -> int:
+    """The 1-based position of the first character of ``text`` that belongs to the script other than
+    ``script`` ('Hans' or 'Hant'), or 0."""
+    configs = SCRIPT_CHECKS.get(script or "")
+    if not configs or not _HAN.search(text):
+        return 0
+    offsets = None
+    for config in configs:
+        found = {offset for offset, _, _ in variants.foreign_characters(text, config)}
+        offsets = found if offsets is None else offsets & found
+        if not offsets:
+            return 0
+    return min(offsets) + 1
+
+
+def check_script(values: list[tuple[Record, dict]], edition: str, loc, sink: Sink,
+                 editions: dict[str, str] | None = None, chosen: bool = False) -> None:
+    """One warning if values to fill ``edition``'s worksheet (locale ``loc``) are written in the other
+    script: at the first such value, counting the others, never quoting one. ``editions``: the book's
+    editions and their locales, to name those written in the data's script; ``chosen``: the editions
+    were chosen (--variant), so the hint is not to choose one."""
+    script = loc.script
+    if script not in SCRIPT_NAMES:
+        return
+    found = [(record, name, position) for record, printed in values for name, value in printed.items()
+             if isinstance(value, str) and (position := other_script(value, script))]
+    if not found:
+        return
+    record, name, position = found[0]
+    other = next(s for s in SCRIPT_NAMES if s != script)
+    more = len(found) - 1
+    message = (f"record {record.number}, field '{name}': character {position} of the value is a "
+               f"{SCRIPT_NAMES[other]} character, but edition {edition} is written in {SCRIPT_NAMES[script]} Chinese"
+               + (f" (and {more} more value{'s' if more != 1 else ''} in this file)" if more else ""))
+    theirs = [name for name, tag in (editions or {}).items() if _script(tag) == other]
+    fill_theirs = " or ".join(f"--variant {name}" for name in theirs)
+    if not chosen:
+        hint = ("without --variant, every edition is filled with the same data: "
+                + (f"fill only the data's own edition with {fill_theirs}" if theirs else
+                   f"pass --variant to fill only the editions the data is written for"))
+    else:
+        hint = f"write the values in {SCRIPT_NAMES[script]} Chinese" + (
+            f", or fill the data's own edition ({fill_theirs})" if theirs else "")
+    sink.warning(message, record.where(name), hint, "values are filled in as written, never converted")
+
+
+def _script(tag: str) -> str | None:
+    try:
+        return locale.parse_locale(tag).script
+    except ValueError:
+        return None

@@ -157,17 +157,21 @@ def data_characters(values: list[tuple[fill.Record, dict]]) -> str:
 
 
 # -- the files of an edition --------------------------------------------------------------------
-def outputs(sheet: Worksheet, config, theme, options, folder: Path, sink: Sink) -> dict[Path, bytes | Callable]:
+def outputs(sheet: Worksheet, config, theme, options, folder: Path, sink: Sink,
+            editions: dict[str, str] | None = None) -> dict[Path, bytes | Callable]:
     """The worksheet files of one edition: the fillable form, or (with ``options.fill``) filled copies.
 
     Filled copies are returned as functions that make the bytes, so that a thousand of them are
-    written one by one instead of held in memory; every record is checked before any is made."""
+    written one by one instead of held in memory; every record is checked before any is made.
+    ``editions``: the book's editions and their locales, named when data is in another edition's script."""
     if not options.fill:
         form = make_form(sheet, config, theme, options, sink)
         return {folder / "worksheet.pdf": form.pdf} if form else {}
     values = read_values(sheet, options.fill, config, options, sink)
     if sink.errors or not values:
         return {}
+    fill.check_script(values, config.name, locale.parse_locale(config.locale), sink, editions,
+                      chosen=bool(options.variants))
     form = make_form(sheet, config, theme, options, sink, data_characters(values))
     if form is None:
         return {}
