@@ -348,9 +348,12 @@ class _Builder:
         width = 0.0
         if attrs:
             for name, value in _ATTR.findall(attrs[1:-1]):
-                if name == "width" and re.fullmatch(r"[0-9]{1,3}(\.[0-9]+)?%", value) \
-                        and 0 < float(value[:-1]) <= 100:
-                    width = float(value[:-1]) / 100
+                share = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)%", value)
+                if name == "width" and share and 0 < float(share.group(1)) <= 100:
+                    width = float(share.group(1)) / 100
+                elif name == "width":
+                    self.sink.error(f"figure width '{value}' is not a share of the line's width: it is a percentage, "
+                                    "more than 0% and at most 100%", where, "e.g. {width=60%}")
                 else:
                     self.sink.error(f"unknown figure attribute '{name}={value}'", where,
                                     "figures take {width=NN%} (a share of the line's width, at most 100%)")

@@ -161,6 +161,9 @@ def test_unknown_image_kinds_and_bad_files_are_located_errors_and_the_pdfs_stay(
         ("![网址](https://example.com/a.png)", "is a web address: images are read from the book's folder"),
         ("文字![行内](../figures/screen.png)文字", "an image must be a paragraph of its own"),
         ("![尺寸](../figures/screen.png){height=3cm}", "unknown figure attribute 'height=3cm'"),
+        ("![尺寸](../figures/screen.png){width=150%}", "figure width '150%' is not a share of the line's width: "
+                                                       "it is a percentage, more than 0% and at most 100%"),
+        ("![尺寸](../figures/screen.png){width=3cm}", "figure width '3cm' is not a share of the line's width"),
         ("见[不存在](#nowhere)。", "no heading has the id 'nowhere'"),
     ]
     chapter = book / "zh-Hans" / "03-bad.md"
