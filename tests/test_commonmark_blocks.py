@@ -118,3 +118,13 @@ def test_code_prints_its_characters_and_lists_nest_inside_quotes_and_code_inside
     assert first(chars, "引乙")["x0"] > first(chars, "引甲")["x0"] + 5  # a list nested inside a quote
     item, code, after = first(chars, "条目里的代码"), first(chars, "x=1"), first(chars, "条目之后")
     assert item["top"] < code["top"] < after["top"] and code["x0"] >= item["x0"] - 1  # the code is the item's
+
+
+def test_a_list_in_a_quote_carries_the_quote_bar(page):
+    chars, strokes = page
+
+    def bars(text: str) -> list[float]:  # vertical strokes left of the text, beside its line
+        char = first(chars, text)
+        return [round(s["x0"], 1) for s in strokes if s["x1"] - s["x0"] < 0.5 and s["x1"] < char["x0"]
+                and s["top"] <= char["bottom"] and s["bottom"] >= char["top"]]
+    assert bars("引用里的清单") and bars("引甲") == bars("引用里的清单") == bars("引乙")

@@ -58,12 +58,17 @@ class Decoration:
     label: str = ""  # list marker drawn in the hanging indent of the first line
     checkbox: str = ""  # task list items: "open" or "done", a square (ticked when done) instead of a label
     bar: bool = False  # a quote bar in the left indent
+    bar_at: float | None = None  # the bar's x when it is not in this block's own indent (a list in a quote)
     shade: str | None = None  # background colour (code blocks)
     anchor: str = ""  # heading: bookmark key
     outline_level: int = -1  # heading: outline level (-1: not in the outline)
     outline_title: str = ""
     chapter: str = ""  # heading that opens a chapter: its running-head title
     page_ref: str = ""  # TOC entry: the anchor whose page number is printed at the right
+
+    def continued(self) -> "Decoration":
+        """What the rest of a block split over pages draws: its bar and shade, not its label or anchor."""
+        return Decoration(bar=self.bar, bar_at=self.bar_at, shade=self.shade)
 
 
 class TextBlock(Flowable):
@@ -139,7 +144,7 @@ class TextBlock(Flowable):
         if self.deco.outline_level >= 0 or len(lines) < 2 * MIN_LINES or fit < MIN_LINES:
             return []
         head = TextBlock(self.runs, self.spec, self.advance, self.deco, lines[:fit], self.first, False)
-        tail_deco = Decoration(bar=self.deco.bar, shade=self.deco.shade)
+        tail_deco = self.deco.continued()
         tail = TextBlock(self.runs, self.spec, self.advance, tail_deco, lines[fit:], False, self.last)
         head._laid_width = tail._laid_width = avail_width
         return [self._share(head), self._share(tail)]
@@ -147,7 +152,7 @@ class TextBlock(Flowable):
     def fragment(self, start: int, end: int, count: int) -> "TextBlock":
         """Lines ``start`` to ``end`` (of ``count``) of this block, laid out already (a note split over pages)."""
         lines = self.lines_for(self._laid_width or self.width)
-        deco = self.deco if start == 0 else Decoration(bar=self.deco.bar, shade=self.deco.shade)
+        deco = self.deco if start == 0 else self.deco.continued()
         piece = TextBlock(self.runs, self.spec, self.advance, deco, lines[start:end], start == 0, end == count)
         piece._laid_width = self._laid_width
         return self._share(piece)
@@ -194,7 +199,7 @@ class TextBlock(Flowable):
         if deco.bar:
             canvas.setStrokeColor(HexColor("#999999"))
             canvas.setLineWidth(1.2)
-            x = spec.left_indent - spec.size * 0.9
+            x = spec.left_indent - spec.size * 0.9 if deco.bar_at is None else deco.bar_at
             canvas.line(x, spec.leading * 0.15, x, self.height - spec.leading * 0.15)
 
     def _draw_lines(self, lines: list[Line], tagger=None):

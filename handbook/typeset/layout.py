@@ -243,7 +243,9 @@ class StoryBuilder:
                     lbl = parent + (Node("Lbl"),)
                 out.append(self.text(block.content, spec, deco).tag(parent + (Node("P"),), lbl))
             elif isinstance(block, model.ListBlock):
-                out += self.list_block(block, style, depth, parent)
+                quote = self.styles["quote"]
+                bar_at = quote.left_indent - 0.9 * quote.size if style == "quote" else None  # the quote's bar
+                out += self.list_block(block, style, depth, parent, bar_at)
             elif isinstance(block, model.Quote):
                 out += self.quote(block, parent)
             elif isinstance(block, model.Table):
@@ -278,7 +280,8 @@ class StoryBuilder:
             out.append(Spacer(1, self.styles["body"].leading * 0.6))
         return out
 
-    def list_block(self, block: model.ListBlock, style: str, depth: int, parent: tuple = ()) -> list:
+    def list_block(self, block: model.ListBlock, style: str, depth: int, parent: tuple = (),
+                   bar_at: float | None = None) -> list:
         out = []
         base = self.styles["list" if style == "body" else style]
         indent = 2 * base.size
@@ -291,11 +294,12 @@ class StoryBuilder:
             for child in item.blocks:
                 if isinstance(child, model.Paragraph):
                     spec = base.indented(indent * (depth + 1))
-                    deco = Decoration(label=label if first else "", checkbox=(item.task or "") if first else "")
+                    deco = Decoration(label=label if first else "", checkbox=(item.task or "") if first else "",
+                                      bar=bar_at is not None, bar_at=bar_at)
                     lbl = parent + (lst, li, Node("Lbl")) if first and item.task is None else None
                     out.append(self.text(child.content, spec, deco).tag(body + (Node("P"),), lbl))
                 elif isinstance(child, model.ListBlock):
-                    out += self.list_block(child, style, depth + 1, body)
+                    out += self.list_block(child, style, depth + 1, body, bar_at)
                 else:
                     out += self.blocks((child,), style=style, depth=depth + 1, parent=body)
                 first = False
