@@ -14,6 +14,8 @@ Measured on two shared cores, one PDF per record:
   after (frequent hanzi + the data's characters, the     1,000 zh-Hans: 3.8 s, 284 MB (291 KB a copy)
   form's objects packed, one appearance per box size)    1,000 zh-Hant: 4.1 s, 290 MB (297 KB a copy)
                                                          10,000 zh-Hans: 38 s, 2,840 MB, peak memory 154 MB
+  each text field with an empty appearance of its own    1,000 zh-Hans: 292 MB (299 KB a copy)
+  (pypdf rewrites one in place), 750 / 530 frequent      1,000 zh-Hant: 297 MB (304 KB a copy)
 Merged (--fill-merge, unchanged): 1,000 records 2.0 s, 11 MB; 10,000 records 17-25 s, 108 MB, peak 607 MB.
 """
 from __future__ import annotations

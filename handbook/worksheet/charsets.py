@@ -30,12 +30,15 @@ counts through OpenCC 1.4.2 ``s2t`` and ``s2hk`` of each word)::
     frequent hanzi    zh-Hans copy    covers    zh-Hant copy    covers
     none               191 KB           --       213 KB           --
     500                234 KB          73 %      263 KB          72 %
-    600                246 KB          77 %      278 KB          77 %   <- Traditional
-    800                275 KB          83 %      312 KB          83 %   <- Simplified
+    600                246 KB          77 %      278 KB          77 %
+    800                275 KB          83 %      312 KB          83 %
     1,000              307 KB          87 %      347 KB          87 %
 
-The data adds its own characters (bench_worksheet.py's 1,000 records: 10 to 15 KB a copy), so the chosen
-counts leave room under 300 KB. Traditional glyphs have more strokes (about 20 % more bytes each), so
+Since then every text field has an empty appearance of its own (``forms.widget``: a program that fills a
+field by rewriting its appearance in place showed the value in every field), about 16 KB a copy more, so
+a copy affords 750 Simplified (82 % of running text) and 530 Traditional (73 %). With bench_worksheet.py's
+1,000 records (the data adds its own characters, 10 to 15 KB a copy) a copy weighs 299 KB in zh-Hans and
+304 KB in zh-Hant: 292 and 297 MB for 1,000. Traditional glyphs have more strokes (about 20 % more bytes each), so
 Traditional affords fewer. A value a reader types later into a remaining blank shows if its characters are
 among these (or in the data or the worksheet's text); the blank worksheet, with the national sets, is there
 for anything else.
@@ -79,9 +82,9 @@ def big5() -> str:
 
 REPERTOIRES = {"gb2312": gb2312, "big5": big5}
 
-# The most frequent hanzi of each script, most frequent first, as many as a pre-filled copy affords (the
-# module docstring says how they were counted and why so many).
-FREQUENT = {
+# The most frequent hanzi of each script, most frequent first (the module docstring says how they were
+# counted); a pre-filled copy takes as many as it affords.
+_BY_FREQUENCY = {
     "Hans": (
         "一是人了不在有大中国和为这上他个地年来我会以到时要出的生学说道民家子也成行下们于后就发自之对得主长可"
         "过天作分方用多你着部能市等业全里工公经本都而高政法面门动日进区事代那去心小同北定开产前其军还然起种所"
@@ -115,6 +118,8 @@ FREQUENT = {
         "周視護副食創羅足照素興雖餘洲佔村費易置木左跟黑央識巴星試底環寶房音宮案維批富切另倒鄉越六按故突責查若"
     ),
 }
+AFFORDED = {"Hans": 750, "Hant": 530}  # what a filled copy affords (the table above)
+FREQUENT = {script: chars[:AFFORDED[script]] for script, chars in _BY_FREQUENCY.items()}
 
 
 def repertoire(script: str | None) -> tuple[str, str]:

@@ -455,9 +455,10 @@ def other_script(text: str, script: str | None) -> int:
     configs = SCRIPT_CHECKS.get(script or "")
     if not configs or not _HAN.search(text):
         return 0
+    either = variants.kept_as_an_option("STCharacters" if script == "Hant" else "TSCharacters")
     offsets = None
     for config in configs:
-        found = {offset for offset, _, _ in variants.foreign_characters(text, config)}
+        found = {offset for offset, char, _ in variants.foreign_characters(text, config) if char not in either}
         offsets = found if offsets is None else offsets & found
         if not offsets:
             return 0

@@ -16,7 +16,10 @@ Why the form font is built like this (each point was checked with poppler 22 and
   font that may not exist). The font is therefore listed in ``/DR`` as ``/Wingdings``: only the key
   is borrowed; every viewer reads the font itself from the dictionary.
 * ``/NeedAppearances`` is false: an empty text field has an empty appearance (PDF/A wants one on every
-  widget), checkboxes carry their own (a vector tick, so no ZapfDingbats font is needed to show them).
+  widget), each its own object: a program that fills a field by rewriting its appearance in place (pypdf
+  with ``auto_regenerate=False``) would otherwise show the value in every field. Checkboxes carry their
+  own (a vector tick, so no ZapfDingbats font is needed to show them), shared by boxes of one size: a
+  checkbox's value only chooses between them.
 * Tagged PDF (PDF/UA): each widget is in the Form structure element the typesetter made where its blank is
   printed, under the object number the typesetter kept for it (see :func:`add_form`).
 
@@ -165,10 +168,13 @@ def _tick(width: float, height: float) -> bytes:
 
 
 def _form_xobject(data: bytes, width: float, height: float) -> StreamObject:
+    """An appearance: as few bytes as the standard allows (/Type is optional, a hundredth of a point is
+    precise enough), since a worksheet has one per text field and a mail merge writes thousands of them."""
     stream = DecodedStreamObject()
     stream.set_data(data)
-    stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                   NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (0, 0, width, height))})
+    stream.update({NameObject("/Subtype"): NameObject("/Form"),
+                   NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0),
+                                                     FloatObject(round(width, 2)), FloatObject(round(height, 2))])})
     return stream
 
 
@@ -197,7 +203,7 @@ def widget(writer: "_Update", placed: Placed, page_ref, tooltip: str) -> Diction
         flags |= FLAG_NO_SPELLCHECK
     x0, y0, x1, y1 = placed.rect
     annot.update({
-        NameObject("/AP"): DictionaryObject({NameObject("/N"): writer.empty_appearance()}),
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): writer.empty_appearance(x1 - x0, y1 - y0)}),
         NameObject("/FT"): NameObject("/Tx"), NameObject("/Ff"): NumberObject(flags),
         NameObject("/DA"): TextStringObject(f"{DR_NAME} {placed.size:g} Tf 0 g"),
         NameObject("/Q"): NumberObject({"left": 0, "center": 1, "right": 2}[placed.align]),
@@ -269,14 +275,11 @@ class _Update:
         self.reader = reader
         self.size = int(reader.trailer["/Size"])
         self.objects: dict[int, object] = {}
-        self.empty = None
         self.appearances: dict[tuple, IndirectObject] = {}
 
-    def empty_appearance(self) -> IndirectObject:
-        """The appearance of every empty text field (one object: nothing to draw, at any size)."""
-        if self.empty is None:
-            self.empty = self._add_object(_form_xobject(b"", 1, 1))
-        return self.empty
+    def empty_appearance(self, width: float, height: float) -> IndirectObject:
+        """The appearance of an empty text field: nothing to draw, in an object of its own."""
+        return self._add_object(_form_xobject(b"", width, height))
 
     def appearance(self, data: bytes, width: float, height: float) -> IndirectObject:
         """A form XObject drawing ``data``, one object for all boxes of the same size (the ticks of a
