@@ -166,12 +166,18 @@ class _Checker:
         except ValueError:  # ReportLab: a column narrower than its padding
             self._too_wide(block, columns)
             return
+        broken = False
         for row in table._cellvalues:
             for cell in row:  # wrapping makes each cell a tuple of its flowables
                 flowables = cell if isinstance(cell, tuple) else (cell,)
                 if any(isinstance(f, TextBlock) and _overflows(f) for f in flowables):
                     self._too_wide(block, columns)
                     return
+                broken = broken or any(isinstance(f, TextBlock) and _breaks_a_number(f) for f in flowables)
+        if broken:
+            self.sink.warning(f"table is too wide for its numbers: with {columns} columns, some numbers are broken "
+                              "across lines", block.pos,
+                              "use fewer columns or shorter numbers (amounts in thousands, say), or split the table")
         heights = list(table._rowHeights)
         header = heights[0] if table.repeatRows else 0.0
         for number, row_height in enumerate(heights):
@@ -243,6 +249,14 @@ def _fitting(text: str, width: Callable[[str], float], measure: float) -> int:
     while count < len(text) and width(text[:count + 1]) <= measure:
         count += 1
     return count
+
+
+def _breaks_a_number(cell: TextBlock) -> bool:
+    """Whether a line of the cell ends inside a number (the breaker splits one only when a column is
+    narrower than it: 18,61|1.00)."""
+    lines = cell.lines_for(cell.width)
+    ends = ["".join(piece.text for piece in line.pieces) for line in lines]
+    return any(a and b and (a[-1].isdigit() or a[-1] in ".,") and b[0].isdigit() for a, b in zip(ends, ends[1:]))
 
 
 def _overflows(cell: TextBlock) -> bool:

@@ -349,27 +349,39 @@ class StoryBuilder:
                            spaceAfter=self.styles["body"].leading * 0.6)
 
     def column_widths(self, rows, spec: BlockSpec, pad: float) -> list[float]:
-        """Share the measure by each column's longest text (square-root damped), at least 3 ems each."""
+        """Share the measure by each column's longest text (square-root damped), never narrower than its
+        floor: the whole of a short column (dates, amounts), else its longest number (a number is never
+        broken), else 3 ems; floors that do not fit together give way in that order."""
         available = self.geometry.measure
         columns = len(rows[0]) if rows else 1
-        natural = [0.0] * columns
+        font = self.metrics.names[spec.role]
+        def width_of(text: str) -> float:  # as set: a quarter em between Han and Latin or digits (cjk.glue)
+            mixed = len(_MIXED.findall(text))
+            return sum(self.metrics.advance(ch, font, spec.size) for ch in text) + 0.25 * spec.size * mixed
+
+        natural, numbers = [0.0] * columns, [0.0] * columns
         for row in rows:
             for col, content in enumerate(row):
-                width = sum(self.metrics.advance(ch, self.metrics.names[spec.role], spec.size)
-                            for span in content for ch in span.text)
-                natural[col] = max(natural[col], width + 2 * pad)
+                text = "".join(span.text for span in content)
+                natural[col] = max(natural[col], width_of(text) + 2 * pad)
+                numbers[col] = max([numbers[col]] + [width_of(n) + 2 * pad for n in _NUMBER.findall(text)])
         if sum(natural) <= available:
             spare = available - sum(natural)
             return [n + spare / columns for n in natural]
-        floor = min(3 * spec.size + 2 * pad, available / columns)
+        least = min(3 * spec.size + 2 * pad, available / columns)
+        short = [n if n <= SHORT_COLUMN_EMS * spec.size + 2 * pad else max(least, m) for n, m in zip(natural, numbers)]
+        floors = next((f for f in (short, [max(least, m) for m in numbers]) if sum(f) <= available),
+                      [least] * columns)
         weights = [max(n, 1.0) ** 0.5 for n in natural]
-        widths = [max(floor, available * w / sum(weights)) for w in weights]
-        excess = sum(widths) - available  # taken from the columns above the floor, never below it
-        wide = [i for i, w in enumerate(widths) if w > floor]
-        room = sum(widths[i] - floor for i in wide)
-        for i in wide:
-            widths[i] -= excess * (widths[i] - floor) / room if room > 0 else 0.0
-        return widths
+        widths = [max(floor, available * w / sum(weights)) for floor, w in zip(floors, weights)]
+        excess = sum(widths) - available  # taken from the columns above their floor, never below it
+        room = sum(w - f for w, f in zip(widths, floors))
+        return [w - excess * (w - f) / room if room > 0 else w for w, f in zip(widths, floors)]
+
+
+SHORT_COLUMN_EMS = 10  # a column whose longest cell is this short (2027年10月10日) is not wrapped while the table has room
+_MIXED = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
+_NUMBER = re.compile(r"[-+¥$€£]?[0-9][0-9.,:%/]*[%‰年月日号天元时分]?")  # kept whole by the breaker (cjk._breaks)
 
 
 class TaggedTable(Table):
