@@ -3,7 +3,7 @@
 Input: the chapters (and worksheet fields) of the source edition and of another edition (model data).
 Output: diagnostics at the other edition's position for every heading, list, table, quote, footnote,
 figure, QR code or link that differs, and for every worksheet field that differs. Text is not compared (it is in another
-script); its structure is.
+script); its structure is, and the length of its paragraphs and lists (an edit made in one edition only).
 
 One severity policy (:data:`SEVERITY`): a difference a reader sees is a warning (``--strict`` makes it
 an error); a difference in the worksheet's fields is an error, because one pre-fill data file and one
@@ -32,6 +32,7 @@ class Shape:
     kind: str
     detail: tuple
     pos: SourcePos
+    length: int = 0  # characters of text (paragraphs, lists): not compared as shape, see _compare_lengths
 
     @property
     def key(self) -> tuple:
@@ -72,9 +73,11 @@ def _walk(blocks, out: list[Shape]) -> None:
             spans = [span for span in block.content if isinstance(span, model.Span)]  # not a worksheet's fields
             links = sum(1 for span in spans if "link" in span.styles)
             notes = sum(1 for span in spans if "noteref" in span.styles)
-            out.append(Shape("paragraph", (links, notes), block.pos))
+            out.append(Shape("paragraph", (links, notes), block.pos, _length(spans)))
         elif isinstance(block, model.ListBlock):
-            out.append(Shape("list", (block.ordered, len(block.items), _depth(block)), block.pos))
+            text = [span for item in block.items for child in item.blocks if isinstance(child, model.Paragraph)
+                    for span in child.content if isinstance(span, model.Span)]
+            out.append(Shape("list", (block.ordered, len(block.items), _depth(block)), block.pos, _length(text)))
         elif isinstance(block, model.Table):
             columns = len(block.header) or (len(block.rows[0]) if block.rows else 0)
             out.append(Shape("table", (columns, len(block.rows)), block.pos))
@@ -88,6 +91,23 @@ def _walk(blocks, out: list[Shape]) -> None:
             out.append(Shape("figure", (bool(block.qr),), block.pos))
 
 
+def _length(spans) -> int:
+    return sum(len(span.text) - span.text.count(" ") for span in spans)
+
+
+LENGTH_DRIFT = (0.2, 15)  # a paragraph or list this much longer or shorter (share, characters) than the source's
+
+
+def _compare_lengths(mine: Shape, theirs: Shape, source_name: str, sink: Sink) -> None:
+    """Conversion keeps a text's length within a few characters (软件 軟體, 打印机 印表機): a paragraph a fifth
+    longer or shorter than the source's was most likely edited in one edition and not the other."""
+    share, least = LENGTH_DRIFT
+    if abs(mine.length - theirs.length) > max(least, share * max(mine.length, theirs.length)):
+        _report(sink, "structure", f"editions differ: {theirs.describe()} of {theirs.length} characters here, but "
+                f"{mine.length} in {source_name} ({mine.pos})", theirs.pos,
+                "was one edition edited and not the other? Bring the text over, or derive it again")
+
+
 def _depth(block: model.ListBlock) -> int:
     nested = [_depth(child) for item in block.items for child in item.blocks if isinstance(child, model.ListBlock)]
     return 1 + max(nested, default=0)
@@ -99,6 +119,8 @@ def compare_chapters(source: model.Chapter, other: model.Chapter, source_name: s
     matcher = difflib.SequenceMatcher(None, [s.key for s in mine], [s.key for s in theirs], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            for want, have in zip(mine[i1:i2], theirs[j1:j2]):
+                _compare_lengths(want, have, source_name, sink)
             continue
         for offset in range(max(i2 - i1, j2 - j1)):
             have = theirs[j1 + offset] if j1 + offset < j2 else None

@@ -100,6 +100,22 @@ def test_drift_between_editions_is_reported_at_the_line(project):
            f"but a level-2 heading in zh-Hans" in result.stderr
 
 
+def test_an_edit_made_in_one_edition_only_is_reported(project):
+    """User trial: a sentence added to a zh-Hans paragraph never reached the hand-written zh-Hant chapter,
+    and check said nothing; the paragraph is now longer than its counterpart, which is reported there."""
+    chapter = project / "content" / "zh-Hans" / "03-preparation.md"
+    lines = chapter.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith("充分的准备"))
+    lines[number] += "请先把打印机、软件和视频资料准备好，再把需要的信息整理成一页纸放在手边。"
+    chapter.write_text("\n".join(lines), encoding="utf-8")
+    result = run_build("check", "--content", str(project / "content"))
+    assert result.returncode == 0, result.stderr
+    for edition in ("zh-Hant", "zh-Hant-HK"):
+        assert f"{edition}/03-preparation.md:{number + 1}: warning: editions differ: a paragraph of " in result.stderr
+    assert "a paragraph of 58 characters here, but 94 in zh-Hans" in result.stderr
+    assert "was one edition edited and not the other?" in result.stderr
+
+
 def test_new_book_scaffolds_and_builds_with_two_commands(tmp_path):
     book = tmp_path / "mybook"
     assert run_build("new", str(book), "--title", "我的手册").returncode == 0
