@@ -84,6 +84,7 @@ class StoryBuilder:
         self.notes: dict[str, list[TextBlock]] = {}  # note key -> its paragraphs (foot notes)
         self.chapter_now: model.Chapter | None = None
         self.heading_level = 0  # the last heading's structure level (H1-H3 nest one level at a time)
+        self.page_digits = len(str(self.estimated_pages()))  # a cross-reference's page number slot
 
     # -- runs --------------------------------------------------------------------------------
     def runs(self, content: model.Inline, spec: BlockSpec) -> list[Run]:
@@ -114,6 +115,16 @@ class StoryBuilder:
             out.append(Run(span.text, self.metrics.names[role], size, color, frozenset(marks), href, rise))
         return out
 
+    def estimated_pages(self) -> int:
+        """About how many pages the book will have (its characters over a page's, a third added for headings,
+        lists and breaks; the frame's pages): cross-references are laid out before their page numbers are
+        known, in a slot as wide as this many digits (a wider number is narrowed to fit, a narrower one
+        centred)."""
+        body = self.styles["body"]
+        per_page = (self.geometry.measure / body.size) * (self.geometry.text_height / body.leading)
+        characters = sum(_text_length(chapter.blocks) for chapter in self.doc.chapters)
+        return max(1, round(1.33 * characters / per_page) + len(self.doc.frame))
+
     def xref(self, span: model.Span, spec: BlockSpec) -> list[Run]:
         """'[准备资料](#prepare)': the link text, then the page of the heading in the edition's words
         (e.g. '（第 12 页）'), all linked to it. The number is a slot two digits wide, filled at save time."""
@@ -127,7 +138,7 @@ class StoryBuilder:
                 out.append(Run(span.text, font, spec.size, self.theme.colors["accent"], marks | {"link"},
                                "#" + anchor, 0.0))
             elif part == "%(page)s":
-                placeholder = "00"
+                placeholder = "0" * self.page_digits
                 width = sum(self.metrics.advance(ch, font, spec.size) for ch in placeholder)
                 self.xrefs[xref_form(anchor, spec.size)] = (anchor, font, spec.size, spec.color, width)
                 out.append(Run(placeholder, font, spec.size, spec.color, frozenset({"pageref", "link"}),
@@ -377,6 +388,24 @@ class StoryBuilder:
         excess = sum(widths) - available  # taken from the columns above their floor, never below it
         room = sum(w - f for w, f in zip(widths, floors))
         return [w - excess * (w - f) / room if room > 0 else w for w, f in zip(widths, floors)]
+
+
+def _text_length(blocks) -> int:
+    """Characters of text in ``blocks`` (headings, paragraphs, lists, tables, quotes, code)."""
+    total = 0
+    for block in blocks:
+        if isinstance(block, (model.Heading, model.Paragraph)):
+            total += sum(len(span.text) for span in block.content if isinstance(span, model.Span))
+        elif isinstance(block, model.ListBlock):
+            total += sum(_text_length(item.blocks) for item in block.items)
+        elif isinstance(block, model.Quote):
+            total += _text_length(block.blocks)
+        elif isinstance(block, model.Table):
+            total += sum(len(span.text) for row in (block.header, *block.rows) for cell in row for span in cell
+                         if isinstance(span, model.Span))
+        elif isinstance(block, model.CodeBlock):
+            total += len(block.text)
+    return total
 
 
 SHORT_COLUMN_EMS = 10  # a column whose longest cell is this short (2027年10月10日) is not wrapped while the table has room
