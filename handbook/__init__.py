@@ -33,8 +33,15 @@ def options(content, output=None, *, editions=(), outputs=(), theme=None, strict
     give paths relative to (default: the content folder's parent)."""
     from pathlib import Path
 
+    from .book import OUTPUTS
     from .pipeline import BuildOptions, cache_dir_for
 
+    for name, values in (("editions", editions), ("outputs", outputs)):
+        if isinstance(values, (str, bytes)) or not all(isinstance(value, str) for value in values):
+            raise TypeError(f"{name} is a list of names, e.g. {name}=[{'zh-Hans' if name == 'editions' else 'handbook'!r}]")
+    unknown = [name for name in outputs if name not in OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown output {unknown[0]!r}: outputs are {', '.join(OUTPUTS)}")
     content = Path(content).resolve()
     root = Path(root).resolve() if root else content.parent
     return BuildOptions(content_dir=content, output_dir=Path(output).resolve() if output else root / "output",

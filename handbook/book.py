@@ -69,8 +69,9 @@ def load_book(content_dir: Path, project_root: Path, sink: Sink) -> BookConfig |
     path = content_dir / "book.toml"
     shown = relative(path, project_root)
     if not content_dir.is_dir():
-        sink.error("content folder not found", SourcePos(relative(content_dir, project_root)),
-                   "pass --content DIR, or run 'build.py new DIR' to start a book")
+        what = "is a file, not a book's folder" if content_dir.exists() else "not found"
+        sink.error(f"content folder {content_dir} {what}", None,
+                   "give the folder that holds book.toml, or make one with 'build.py new DIR'")
         return None
     toml = TomlFile(path, shown, sink)
     if sink.errors:

@@ -329,3 +329,20 @@ def test_the_api_reports_problems_as_located_diagnostics(project):
         handbook.build(project / "content", project / "out")
     assert any("book.toml" in str(d) for d in err.value.diagnostics)
     assert not (project / "out").exists()
+
+
+def test_the_api_refuses_arguments_the_command_line_would(tmp_path):
+    """User trial: outputs=["pdf"] built nothing without a word, and editions="zh-Hans" was read letter by letter."""
+    import handbook
+
+    with pytest.raises(ValueError, match="unknown output 'pdf': outputs are handbook, booklet, worksheet"):
+        handbook.build(ROOT / "content", tmp_path / "out", outputs=["pdf"])
+    with pytest.raises(TypeError, match="outputs is a list of names"):
+        handbook.build(ROOT / "content", tmp_path / "out", outputs="worksheet")
+    with pytest.raises(TypeError, match="editions is a list of names"):
+        handbook.build(ROOT / "content", tmp_path / "out", editions="zh-Hans")
+    for folder, what in ((tmp_path / "nope", "not found"), (ROOT / "content" / "book.toml", "is a file")):
+        with pytest.raises(handbook.HandbookError) as err:
+            handbook.build(folder, tmp_path / "out")
+        assert f"content folder {folder} {what}" in str(err.value.diagnostics[0])
+    assert not (tmp_path / "out").exists()
