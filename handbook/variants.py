@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .diagnostics import Sink, SourcePos
@@ -307,13 +307,15 @@ class PhraseReview:
     """A place where one of OpenCC's phrase entries (not its characters one by one) changed the text:
     ``source`` (the source edition's text it matched) became ``result``; converted character by
     character it would have been ``plain``. ``words`` is the segmenter's reading of the text around
-    it when the match crosses a word boundary (改变|量子 for 变量 in 改变量子), else empty."""
+    it when the match crosses a word boundary (改变|量子 for 变量 in 改变量子), else empty. A match across
+    two words is not made (``declined``): the text there is converted character by character."""
 
     offset: int
     source: str
     result: str
     plain: str
     words: tuple = ()
+    declined: bool = False
 
     @property
     def suspicious(self) -> bool:
@@ -321,16 +323,19 @@ class PhraseReview:
 
     # What a caller that knows only :class:`Review` reads: '信息' became '資訊' (could be 資訊/信息).
     char = property(lambda self: self.source)
-    chosen = property(lambda self: self.result)
+    chosen = property(lambda self: self.plain if self.declined else self.result)
     options = property(lambda self: (self.result, self.plain))
 
     @property
     def severity(self) -> str:
-        return "warning" if self.words else "note"
+        return "warning" if self.words and not self.declined else "note"
 
     def message(self, text: str, variant: str) -> str:
         context = text[max(0, self.offset - 4):self.offset + len(self.source) + 4].replace("\n", " ")
         said = f"{variant}: phrase conversion {self.source} → {self.result} (character by character: {self.plain})"
+        if self.declined:
+            return (f"{variant}: phrase conversion {self.source} → {self.result} not made across a word boundary "
+                    f"({'|'.join(self.words)}): converted character by character ({self.plain}) in “{context}”")
         if len(self.words) > 1:
             return f"{said} crosses a word boundary ({'|'.join(self.words)}) in “{context}”"
         if self.words:
@@ -379,8 +384,12 @@ def derive(text: str, config: str, style: Punctuation, variant: str = "", source
     work.append(text[cursor:])
     origin.extend(range(cursor, len(text)))
     work = "".join(work)
-    converted = convert(work, config)
     phrased = phrase_reviews(text, work, origin, config)
+    across = [review for review in phrased if len(review.words) > 1]
+    if across:  # a phrase entry matched across two words (家人|参考 as 人参): keep the words apart, again
+        work, origin = _split_at_word_edges(text, work, origin, across)
+        phrased = phrase_reviews(text, work, origin, config) + [replace(r, declined=True) for r in across]
+    converted = convert(work, config).replace(_WORD_EDGE, "")
     decided = [(start, end) for start, end, _ in spans] + [(r.offset, r.offset + len(r.source)) for r in phrased]
     reviews = _reviews(text, decided, config) + phrased  # a character inside a listed phrase is listed with it
     reviews.sort(key=lambda review: review.offset)
@@ -392,6 +401,28 @@ def derive(text: str, config: str, style: Punctuation, variant: str = "", source
 
 
 _MASK = chr(_PLACEHOLDER_BASE - 1)
+_WORD_EDGE = chr(_PLACEHOLDER_BASE - 2)  # held between two words no phrase entry may join
+
+
+def _split_at_word_edges(text: str, work: str, origin: list[int], across: list) -> tuple[str, list[int]]:
+    """``work`` with :data:`_WORD_EDGE` at each word edge (jieba's) inside the matches ``across``."""
+    edges = set()
+    for review in across:
+        start, end = review.offset, review.offset + len(review.source)
+        line_start = text.rfind("\n", 0, start) + 1
+        at = line_start
+        for word in _words(text[line_start:(text.find("\n", end) + 1 or len(text) + 1) - 1]):
+            at += len(word)
+            if start < at < end:
+                edges.add(at)
+    out, where = [], []
+    for char, offset in zip(work, origin):
+        if offset in edges and (not where or where[-1] != offset):
+            out.append(_WORD_EDGE)
+            where.append(offset)
+        out.append(char)
+        where.append(offset)
+    return "".join(out), where
 
 
 def _reviews(text: str, decided_spans: list[tuple[int, int]], config: str) -> list[Review]:

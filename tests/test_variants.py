@@ -24,7 +24,8 @@ def test_known_traps_convert_correctly(simplified, traditional):
 
 
 def test_phrase_list_fixes_what_opencc_gets_wrong():
-    assert derive("粉丝发布了消息") == "粉絲髮布了消息"  # OpenCC alone: wrong (issue 1277)
+    # OpenCC alone makes 粉絲髮布 (issue 1277: its 丝发 entry matches across 粉丝|发布); that match is declined
+    assert derive("粉丝发布了消息") == "粉絲發佈了消息"
     assert derive("粉丝发布了消息", {"粉丝发布": "粉絲發布"}) == "粉絲發布了消息"
     assert derive("一只只小鸟", {"一只只": "一隻隻"}) == "一隻隻小鳥"
 
@@ -54,19 +55,21 @@ def test_review_lists_one_to_many_characters_opencc_decided():
 def test_review_lists_phrase_conversions_and_flags_those_across_words():
     """Each place where an OpenCC phrase entry (not its characters one by one) changed the text, with
     the source text, the result and what the characters alone would give; a match that begins or ends
-    inside a word (jieba's reading of the line) is a warning."""
+    inside a word (jieba's reading of the line) is a warning; one across two words is not made (the text
+    there is converted character by character), which is a note."""
     _, reviews = variants.derive("他想改变量子的状态。\n个人信息和在线客服", "s2twp", TAIWAN, "zh-Hant", "zh-Hans")
     found = [(r.offset, r.source, r.result, r.plain, r.words, r.severity) for r in reviews
              if isinstance(r, variants.PhraseReview)]
     assert found == [
-        (3, "变量", "變數", "變量", ("改变", "量子"), "warning"),  # OpenCC: 改變數子
+        (3, "变量", "變數", "變量", ("改变", "量子"), "note"),  # OpenCC: 改變數子; declined, so 改變量子
         (13, "信息", "資訊", "信息", ("个人信息",), "warning"),   # part of a word: looked at, then recorded
         (16, "在线", "線上", "在線", (), "note"),
     ]
     text = "他想改变量子的状态。\n个人信息和在线客服"
-    assert reviews[0].message(text, "zh-Hant") == ("zh-Hant: phrase conversion 变量 → 變數 (character by "
-                                                   "character: 變量) crosses a word boundary (改变|量子) in "
+    assert reviews[0].message(text, "zh-Hant") == ("zh-Hant: phrase conversion 变量 → 變數 not made across a word "
+                                                   "boundary (改变|量子): converted character by character (變量) in "
                                                    "“他想改变量子的状态”")
+    assert variants.derive(text, "s2twp", TAIWAN, "zh-Hant", "zh-Hans")[0].startswith("他想改變量子的狀態")
     assert "matches part of the word 个人信息" in reviews[1].message(text, "zh-Hant")
     # A phrase in the book's list decides the place: nothing left to review there, or inside it.
     _, reviews = variants.derive("头发，个人信息", "s2twp", TAIWAN, "zh-Hant", "zh-Hans", {"个人信息": "個人資料"})
