@@ -284,6 +284,15 @@ def test_ticked_checkbox_shows_in_both_renderers(built, tmp_path, renderer):
     assert ink(crop(RENDERERS[renderer](tmp_path / "ticked.pdf", 0), box, inset=1.5)) > 20
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_field_says_something_of_its_own(built, variant):
+    """A screen reader announces a field by its tooltip: no two are the same (user trial: the three blanks
+    under 二、沟通目标 were all '二、沟通目标', the two '其他' blanks both '其他')."""
+    fields = pypdf.PdfReader(built / variant / "worksheet.pdf").get_fields().values()
+    tooltips = [str(field.get("/TU")) for field in fields]
+    assert len(tooltips) > 100 and len(set(tooltips)) == len(tooltips)
+
+
 def test_a_value_written_into_one_field_shows_in_that_field_only(built, tmp_path):
     """pypdf (auto_regenerate=False) writes a field's new appearance into the object its /AP names: each
     text field has its own, or every field would show the value (user trial: '张伟' 162 times)."""

@@ -7,6 +7,7 @@ printed in place (:class:`forms.Filler`), so a thousand copies cost one layout.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -19,7 +20,7 @@ from ..typeset.layout import FontFiles, Metrics
 from . import charsets, fill, forms
 from ..typeset.formfont import FormFont, form_font
 from ..typeset.worksheet import Placed, SheetGeometry, Style, typeset
-from ..sheet import Worksheet
+from ..sheet import Heading, Worksheet
 
 FILLED = "worksheet-filled.pdf"  # one record's copy, or (--fill-merge) every record's in one PDF to print
 COPIES = "worksheet-filled"  # the folder of one copy per record, named by the record's number
@@ -40,12 +41,31 @@ class Form:
 
 
 def tooltips(sheet: Worksheet) -> dict[str, str]:
-    """Each field's tooltip: its label, with the expected format for dates, amounts and numbers."""
+    """Each field's tooltip (what a screen reader says of it): its label, told apart from the other fields'
+    by its heading (two '其他' blanks) and then by its number (three blanks under one heading), with the
+    expected format for dates, amounts and numbers."""
     strings = sheet.strings
+    qualify = lambda label, hint: strings["hint"] % {"label": label, "hint": hint}  # noqa: E731
+    sections = [(block.pos.line, block.text) for block in sheet.blocks  # sections and sub-headings
+                if isinstance(block, Heading) and block.level >= 2 and block.pos]
+    labels = {field.name: field.label for field in sheet.fields}
+    for step in ("section", "number"):
+        shared = Counter(labels.values())
+        seen: Counter = Counter()
+        for field in sheet.fields:
+            label = labels[field.name]
+            if shared[label] < 2:
+                continue
+            if step == "section":
+                section = next((title for line, title in reversed(sections) if line <= field.pos.line), "")
+                labels[field.name] = qualify(label, section) if section and section != label else label
+            else:
+                seen[label] += 1
+                labels[field.name] = qualify(label, seen[label])
     out = {}
     for field in sheet.fields:
         hint = strings.get(field.kind) if field.kind in HINTED else None
-        out[field.name] = strings["hint"] % {"label": field.label, "hint": hint} if hint else field.label
+        out[field.name] = qualify(labels[field.name], hint) if hint else labels[field.name]
     return out
 
 
