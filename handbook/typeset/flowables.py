@@ -6,6 +6,7 @@ splits between pages by whole lines and never leaves a lone line at the top or b
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Decoration:
     outline_title: str = ""
     chapter: str = ""  # heading that opens a chapter: its running-head title
     page_ref: str = ""  # TOC entry: the anchor whose page number is printed at the right
+    page_digits: int = 2  # TOC entry: digits of the book's page numbers (the leader stops before them)
 
     def continued(self) -> "Decoration":
         """What the rest of a block split over pages draws: its bar and shade, not its label or anchor."""
@@ -392,13 +394,14 @@ class TextBlock(Flowable):
         canvas, spec = self.canv, self.spec
         right = self.width
         end = spec.left_indent + line.offset + line.width + spec.size * 0.5
-        start_numbers = right - spec.size * 2.2
+        end = math.ceil(end / LEADER_STEP) * LEADER_STEP  # on one grid: the dots of every entry line up
+        start_numbers = right - spec.size * (DIGIT_EM * self.deco.page_digits + 0.6)  # the widest number, a gap
         if start_numbers > end:
             with artifact(canvas):  # the dotted leader
                 canvas.saveState()
                 canvas.setStrokeColor(HexColor("#888888"))
                 canvas.setLineWidth(0.6)
-                canvas.setDash([0.6, 2.4], 0)
+                canvas.setDash([0.6, LEADER_STEP - 0.6], 0)
                 canvas.line(end, baseline + 0.3 * spec.size, start_numbers, baseline + 0.3 * spec.size)
                 canvas.restoreState()
         with tagged(canvas, self.struct):
@@ -406,6 +409,10 @@ class TextBlock(Flowable):
             canvas.translate(right, baseline)
             canvas.doForm(page_number_form(self.deco.page_ref))
             canvas.restoreState()
+
+
+LEADER_STEP = 3.0  # pt from one leader dot to the next
+DIGIT_EM = 0.56  # a lining figure's width in the body fonts, in ems
 
 
 def _pagerefs(line: Line) -> list[tuple[int, int, str]]:

@@ -193,7 +193,8 @@ class StoryBuilder:
                 if isinstance(block, model.Heading) and block.level <= 2:
                     style = self.styles[f"toc.{block.level}"]
                     self.page_refs[block.anchor] = (self.metrics.names[style.role], style.size, style.color)
-                    out.append(self.text(block.content, style, Decoration(page_ref=block.anchor))
+                    out.append(self.text(block.content, style, Decoration(page_ref=block.anchor,
+                                                                          page_digits=self.page_digits))
                                .tag((toc, Node("TOCI"), Node("Reference"))))
         return out
 
