@@ -26,3 +26,17 @@ def test_a_short_book_prints_its_page_numbers_without_gaps(tmp_path):
     digit, closing = chars[start], chars[start + 1]
     assert digit["text"].isdigit() and closing["text"] == ")"
     assert closing["x0"] - digit["x1"] < 0.1 * digit["size"]  # no half-digit gap: the slot is one digit wide
+
+
+def test_toc_leaders_end_together_before_the_numbers_and_their_dots_line_up(built):
+    with pdfplumber.open(built / "zh-Hans" / "handbook.pdf") as pdf:
+        page = pdf.pages[2]  # the table of contents
+        assert "目录" in (page.extract_text() or "")
+        leaders = [line for line in page.lines
+                   if abs(line["top"] - line["bottom"]) < 0.1 and line["x1"] - line["x0"] > 20]
+        numbers = [c for c in page.chars if c["text"].isdigit() and c["x0"] > max(line["x1"] for line in leaders)]
+    assert len(leaders) > 10
+    assert max(line["x1"] for line in leaders) - min(line["x1"] for line in leaders) < 0.01  # they end together
+    assert min(c["x0"] for c in numbers) - leaders[0]["x1"] > 2  # and before the numbers
+    phases = {round(line["x0"] % 3.0, 2) % 3.0 for line in leaders}
+    assert len(phases) == 1  # the dots of every entry sit on one grid

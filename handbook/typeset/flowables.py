@@ -396,6 +396,7 @@ class TextBlock(Flowable):
         end = spec.left_indent + line.offset + line.width + spec.size * 0.5
         end = math.ceil(end / LEADER_STEP) * LEADER_STEP  # on one grid: the dots of every entry line up
         start_numbers = right - spec.size * (DIGIT_EM * self.deco.page_digits + 0.6)  # the widest number, a gap
+        start_numbers = math.floor(start_numbers / LEADER_STEP) * LEADER_STEP + 0.6  # ends on a dot of the grid
         if start_numbers > end:
             with artifact(canvas):  # the dotted leader
                 canvas.saveState()
