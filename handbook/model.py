@@ -515,7 +515,12 @@ class _Builder:
         text = self.parsed.text(raw)
         if "code" in styles:
             text = text.replace("\n", " ")
-        elif "[^" in text:
+            if text:
+                spans.append(Span(text, styles, href))
+            return
+        if "'" in text:
+            text = _APOSTROPHE.sub("\u2019", text)  # it's, don't: typed straight, printed as an apostrophe
+        if "[^" in text:
             for label in _NOTE_REFERENCE.findall(text):  # Python-Markdown leaves a reference to no note as text
                 self.sink.warning(f"footnote reference [^{label}] has no note: it is printed as written",
                                   self.locate(f"[^{label}]"), f"add a line '[^{label}]: the note' to this file")
@@ -591,6 +596,7 @@ def _lone_image(p: etree.Element, fields: tuple = ()) -> etree.Element | None:
     return children[0] if len(children) == 1 and (not tail or _FIGURE_ATTRS.match(tail)) else None
 
 
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[A-Za-z])")
 _NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 LINK_SCHEMES = ("https", "http", "mailto", "tel")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
