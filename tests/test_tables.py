@@ -44,3 +44,19 @@ def test_a_table_too_narrow_for_its_numbers_is_a_warning(tmp_path):
     assert (f"{chapter}:5: warning: table is too wide for its numbers: with 8 columns, some numbers are broken "
             "across lines") in result.stderr
     assert build(tmp_path / "strict", "# 小结\n\n分期明细如下：\n\n" + PLAN, "--strict").returncode == 0
+
+
+def test_a_table_split_over_pages_leaves_no_lone_row():
+    """User trial: a budget table split 7 / 1, its last row alone under the repeated header. Every
+    height a page can offer gives two rows or more on each side, or no split (the table moves on)."""
+    from handbook.typeset.layout import MIN_TABLE_ROWS, TaggedTable
+
+    data = [["项目", "金额"]] + [[f"第{k}行", str(k * 100)] for k in range(1, 9)]
+    splits = set()
+    for tenth in range(100, 2200, 5):
+        table = TaggedTable(data, colWidths=[100, 100], repeatRows=1, rowHeights=[20] * 9)
+        table.wrap(200, tenth / 10)
+        parts = table.split(200, tenth / 10)
+        splits.add(tuple(len(part._cellvalues) - 1 for part in parts))
+    assert {(7, 1), (1, 7)} & splits == set() and (6, 2) in splits and (2, 6) in splits
+    assert all(min(split) >= MIN_TABLE_ROWS for split in splits if len(split) == 2)

@@ -409,13 +409,28 @@ def _text_length(blocks) -> int:
     return total
 
 
+MIN_TABLE_ROWS = 2  # body rows a table split over pages leaves on either page
 SHORT_COLUMN_EMS = 10  # a column whose longest cell is this short (2027年10月10日) is not wrapped while the table has room
 _MIXED = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
 _NUMBER = re.compile(r"[-+¥$€£]?[0-9][0-9.,:%/]*[%‰年月日号天元时分]?")  # kept whole by the breaker (cjk._breaks)
 
 
 class TaggedTable(Table):
-    """A table whose rules and shading are drawn as artifacts (its cells tag themselves)."""
+    """A table whose rules and shading are drawn as artifacts (its cells tag themselves), split over pages
+    with at least :data:`MIN_TABLE_ROWS` body rows on each side (a lone row under a repeated header reads
+    as a table of its own)."""
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        head, tail = (len(part._cellvalues) - self.repeatRows for part in parts)
+        if head < MIN_TABLE_ROWS:
+            return []  # begin the table on the next page
+        if tail < MIN_TABLE_ROWS and head - (MIN_TABLE_ROWS - tail) >= MIN_TABLE_ROWS:
+            moved = sum(parts[0]._rowHeights[-(MIN_TABLE_ROWS - tail):])  # take rows along to the next page
+            return super().split(availWidth, availHeight - moved) or parts
+        return parts
 
     def _drawBkgrnd(self):
         with artifact(self.canv, LAYOUT):
