@@ -342,7 +342,8 @@ class FieldRow(Flowable):
         return [line]
 
     def flow(self, groups: list[list[_Piece]], measure: float) -> list:
-        """Fields flow as units; a field wider than the line breaks between its pieces."""
+        """Fields flow as units; a field wider than the line breaks between its pieces, never between a
+        label and the blank after it ('Due date' at a line's end, its blank alone on the next)."""
         lines, line, x = [], [], 0.0
         geometry = self.style.geometry
         gap_wide, gap = geometry.wide_gap * geometry.label, geometry.narrow_gap * geometry.label
@@ -356,7 +357,10 @@ class FieldRow(Flowable):
             for number, piece in enumerate(group):
                 if number:
                     x += gap
-                if line and x + piece.width > measure + 0.01:
+                after = group[number + 1] if number + 1 < len(group) else None
+                keep = piece.width + (gap + after.width if piece.kind == "text" and after and after.kind == "blank"
+                                      else 0.0)
+                if line and x + min(keep, measure) > measure + 0.01:
                     lines.append(line)
                     line, x = [], 0.0
                 width = piece.width
