@@ -90,7 +90,17 @@ def derive_text(text: str, config: VariantConfig, source_name: str, phrases: dic
 
 def note_reviews(reviews, text: str, variant: str, pos_of, sink: Sink) -> None:
     """One diagnostic per conversion to review, at its place in the source edition's file: a note, or a
-    warning for a suspicious one (variants.Review, variants.PhraseReview)."""
+    warning for a suspicious one (variants.Review, variants.PhraseReview). A character decided the same
+    way again in the file is counted in its first note, with the lines (a chapter has dozens of 准 -> 準)."""
+    groups: dict[tuple, list] = {}
     for review in reviews:
-        line, col = variants.line_col(text, review.offset)
-        getattr(sink, review.severity)(review.message(text, variant), pos_of(line, col), review.hint)
+        key = (review.char, review.chosen) if isinstance(review, variants.Review) else (review.offset, review.source)
+        groups.setdefault(key, []).append(review)
+    for first, *more in groups.values():
+        line, col = variants.line_col(text, first.offset)
+        message = first.message(text, variant)
+        if more:
+            lines = sorted({pos_of(*variants.line_col(text, review.offset)).line for review in more})
+            message += (f"; the same {len(more)} more time{'s' if len(more) > 1 else ''} in this file "
+                        f"(line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})")
+        getattr(sink, first.severity)(message, pos_of(line, col), first.hint)

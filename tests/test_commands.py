@@ -116,6 +116,15 @@ def test_an_edit_made_in_one_edition_only_is_reported(project):
     assert "was one edition edited and not the other?" in result.stderr
 
 
+def test_check_lists_a_character_decided_the_same_way_once_a_file(project):
+    """User trial: 45 notes after deleting one hand-written chapter, most of them '准' became '準' again."""
+    (project / "content" / "zh-Hant" / "03-preparation.md").unlink()
+    result = run_build("check", "--content", str(project / "content"), "--variant", "zh-Hant")
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "note: zh-Hant: '准' became '準'" in line]
+    assert len(notes) == 1 and "; the same 4 more times in this file (lines 6, 10, 16)" in notes[0]
+
+
 def test_new_book_scaffolds_and_builds_with_two_commands(tmp_path):
     book = tmp_path / "mybook"
     assert run_build("new", str(book), "--title", "我的手册").returncode == 0
