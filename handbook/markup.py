@@ -50,6 +50,7 @@ _FIELD_MARKER_PATTERN = STX + r"hbfield:(\d+)" + ETX
 
 LINE_ATTR = "data-line"
 CELLS_ATTR = "data-cells"  # on a table row that had more cells than its header
+_ENCODED_CHARACTER = re.compile(re.escape(AMP_SUBSTITUTE) + r"#(\d+);")  # Python-Markdown hides addresses so
 _INTERNAL_PLACEHOLDER = re.compile(STX + "[^" + ETX + "]*" + ETX)  # e.g. the footnote back-link marker
 
 
@@ -340,6 +341,7 @@ class ParsedMarkdown:
             value = value.replace(HTML_PLACEHOLDER % index, html.unescape(raw))
         for index, token in enumerate(self.fields):
             value = value.replace(_FIELD_MARKER % index, token.text)
+        value = _ENCODED_CHARACTER.sub(lambda m: chr(int(m.group(1))), value)  # an e-mail autolink's letters
         value = value.replace(AMP_SUBSTITUTE, "&")
         return _INTERNAL_PLACEHOLDER.sub("", value).replace(STX, "").replace(ETX, "")
 

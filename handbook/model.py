@@ -492,7 +492,7 @@ class _Builder:
     def _link_target(self, raw: str | None) -> str | None:
         """A link's target, or None when its text is to print as plain text: a PDF goes to headings and
         opens web, mail and phone addresses; any other target would be a dead link, or a script."""
-        href = html.unescape(self.parsed.text(raw)).strip()  # e-mail autolinks come entity-encoded
+        href = self.parsed.text(raw).strip()
         if href.startswith("#"):
             return href  # a cross-reference: checked against the headings' ids later
         scheme = _SCHEME.match(href)

@@ -1,5 +1,5 @@
 """Links in chapters become link annotations a PDF viewer can follow: web, mail and phone addresses as
-written (an e-mail autolink too, which Python-Markdown hands over entity-encoded). Targets a PDF cannot
+written, and an e-mail autolink prints its address (Python-Markdown hands both over entity-encoded). Targets a PDF cannot
 open, or must not, are diagnostics in tests/test_bad_input.py."""
 from __future__ import annotations
 
@@ -25,3 +25,5 @@ def test_autolinks_and_links_keep_their_addresses(tmp_path):
             if "/URI" in action:
                 uris.add(str(action["/URI"]))
     assert {"mailto:help@example.com", "https://example.com/a?b=1&c=2", "tel:+86-95188"} <= uris
+    text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(tmp_path / "out" / "zh-Hans" / "handbook.pdf").pages)
+    assert "help@example.com" in text and "&#" not in text  # the address as its letters, not their codes
