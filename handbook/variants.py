@@ -212,13 +212,22 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 
 def check_source(source, sink: Sink, script: str | None, territory: str | None, style: Punctuation,
                  memo: FileMemo | None = None) -> None:
-    """Check one content file: characters of the other script and quotes of the other style."""
+    """Check one content file: characters of the other script and quotes of the other style, outside code
+    and link targets (kept as written, see :func:`verbatim_spans`)."""
     def pos(offset: int) -> SourcePos:
         line, col = line_col(source.text, offset)
         return source.pos(line, col)
 
-    check_purity(source.text, script, territory, pos, sink, memo)
-    for offset, char, wanted in wrong_quotes(source.text, style):
+    verbatim = verbatim_spans(source.text) if "`" in source.text or "](" in source.text or "<" in source.text else []
+    if verbatim:  # the checks see the rest: verbatim text blanked, offsets kept
+        text = list(source.text)
+        for start, end in verbatim:
+            text[start:end] = [ch if ch == "\n" else " " for ch in text[start:end]]
+        text = "".join(text)
+    else:
+        text = source.text
+    check_purity(text, script, territory, pos, sink, memo)
+    for offset, char, wanted in wrong_quotes(text, style):
         sink.warning(f"quote mark '{char}' does not belong to the {style.name} style (use '{wanted}')", pos(offset))
 
 
@@ -361,6 +370,8 @@ def derive(text: str, config: str, style: Punctuation, variant: str = "", source
         if chosen is None:  # no text for this edition: convert the source edition's text
             chosen = convert(override.texts.get(source.lower(), ""), config)
         spans.append((override.start, override.end, chosen))
+    spans += [(start, end, text[start:end]) for start, end in verbatim_spans(text)
+              if not any(a < end and start < b for a, b, _ in spans)]  # code and addresses: as written
     masked = list(text)
     for start, end, _ in spans:
         masked[start:end] = [_MASK] * (end - start)
@@ -393,11 +404,39 @@ def derive(text: str, config: str, style: Punctuation, variant: str = "", source
     decided = [(start, end) for start, end, _ in spans] + [(r.offset, r.offset + len(r.source)) for r in phrased]
     reviews = _reviews(text, decided, config) + phrased  # a character inside a listed phrase is listed with it
     reviews.sort(key=lambda review: review.offset)
+    if style.quotes:  # before the kept spans come back: a person's text and code keep their marks
+        converted = "".join(style.quotes.get(char, char) for char in converted)
     for index, replacement in enumerate(kept):
         converted = converted.replace(chr(_PLACEHOLDER_BASE + index), replacement)
-    if style.quotes:
-        converted = "".join(style.quotes.get(char, char) for char in converted)
     return converted, reviews
+
+
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_VERBATIM_INLINE = re.compile(
+    r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)"  # inline code
+    r"|\]\([^)\s]+"  # a link's target: ](https://...)
+    r"|<(?:https?|mailto|tel):[^>\s]+>")  # an autolink
+_REFERENCE_ADDRESS = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*([A-Za-z][A-Za-z0-9+.-]*:\S*)", re.M)  # not a note
+
+
+def verbatim_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the Markdown that a derived edition keeps as written: fenced code blocks, inline
+    code, link targets and autolinks (a URL converted to Traditional characters leads nowhere)."""
+    spans, fence, offset = [], None, 0
+    for line in text.splitlines(keepends=True):
+        opening = _FENCE_LINE.match(line)
+        if fence is None and opening:
+            fence = (opening.group(1), offset)
+        elif fence is not None and opening and opening.group(1).startswith(fence[0]) and not line.strip(" \n`~"):
+            spans.append((fence[1], offset + len(line)))
+            fence = None
+        offset += len(line)
+    if fence is not None:
+        spans.append((fence[1], len(text)))
+    found = [match.span() for match in _VERBATIM_INLINE.finditer(text)]
+    found += [match.span(1) for match in _REFERENCE_ADDRESS.finditer(text)]  # its label is converted, as its uses are
+    spans += [(start, end) for start, end in found if not any(a <= start < b for a, b in spans)]
+    return sorted(spans)
 
 
 _MASK = chr(_PLACEHOLDER_BASE - 1)

@@ -1,6 +1,8 @@
 """Script variants: derivation traps, overrides, the phrase list, the review list, and drift."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from handbook import drift, markup, model, variants
@@ -158,3 +160,30 @@ def test_purity_reports_line_and_column(remembered, tmp_path, monkeypatch):
         "content/zh-Hant/01-a.md:3:4: warning: Simplified character '体' in a Traditional edition (expected '體')",
     ]
     assert memo_file.is_file()
+
+
+def test_code_and_addresses_are_kept_as_written():
+    """User trial: deriving zh-Hant turned `print("信息")` into `print("資訊")`, a code block's strings and
+    quote marks too, and https://example.com/信息/后台 into a link to .../資訊/後臺 that leads nowhere."""
+    text = ('代码 `print("信息")` 和 `“引号”`，网址 <https://example.com/信息/后台>，见[后台](https://example.com/后台)。\n\n'
+            '```\nmsg = "请发短信到后台"\ntitle = “信息”\n```\n正文“信息”后台。\n\n[参考]: https://example.com/参考\n')
+    derived, reviews = variants.derive(text, "s2twp", TAIWAN, "zh-Hant", "zh-Hans")
+    for kept in ('`print("信息")`', "`“引号”`", "<https://example.com/信息/后台>", "](https://example.com/后台)",
+                 'msg = "请发短信到后台"\ntitle = “信息”', "[參考]: https://example.com/参考"):
+        assert kept in derived
+    assert "見[後臺](" in derived and "正文「資訊」後臺。" in derived  # the text around them is converted
+    assert all(review.offset < text.index("```") or review.offset > text.index("正文") for review in reviews)
+
+
+def test_the_purity_check_reads_past_code_and_addresses(tmp_path):
+    from conftest import ROOT, run_build
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    for edition in ("zh-Hant", "zh-Hant-HK"):
+        (tmp_path / "content" / edition / "10-summary.md").write_text(
+            "# 小結\n\n程式碼 `后台 = 1`，網址 <https://example.com/后台>。\n\n```\n发送 = \"后台\"\n```\n", encoding="utf-8")
+    result = run_build("check", "--content", str(tmp_path / "content"))
+    assert result.returncode == 0 and "Simplified character" not in result.stderr, result.stderr
+    (tmp_path / "content" / "zh-Hant" / "10-summary.md").write_text("# 小結\n\n后台。\n", encoding="utf-8")
+    result = run_build("check", "--content", str(tmp_path / "content"))
+    assert "Simplified character '后' in a Traditional edition" in result.stderr  # outside code: still checked
