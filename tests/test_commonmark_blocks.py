@@ -128,3 +128,27 @@ def test_a_list_in_a_quote_carries_the_quote_bar(page):
         return [round(s["x0"], 1) for s in strokes if s["x1"] - s["x0"] < 0.5 and s["x1"] < char["x0"]
                 and s["top"] <= char["bottom"] and s["bottom"] >= char["top"]]
     assert bars("引用里的清单") and bars("引甲") == bars("引用里的清单") == bars("引乙")
+
+
+def test_code_blocks_stay_apart_and_a_quoted_one_keeps_the_quote(tmp_path):
+    """User trial: three code blocks in a row printed as one grey box, and code in a quote left the quote."""
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "zh-Hans" / "10-summary.md").write_text(
+        "# 小结\n\n> 引用里的代码：\n>\n> ```\n> x = 1\n> ```\n\n```\n第一块\n```\n\n```\n第二块\n```\n\n~~~\n第三块\n~~~\n",
+        encoding="utf-8")
+    result = run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--variant", "zh-Hans",
+                       "--only", "handbook")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(tmp_path / "out" / "zh-Hans" / "handbook.pdf") as pdf:
+        page = next(p for p in pdf.pages if "第一块" in (p.extract_text() or ""))
+        shades = sorted((r for r in page.rects if r["fill"] and r["width"] > 100), key=lambda r: r["top"])
+        quote_text = next(c for c in page.chars if c["text"] == "引")
+        bars = [line for line in page.lines if line["x1"] - line["x0"] < 0.5]
+    assert len(shades) == 4  # the quoted block and three more, each its own
+    assert all(lower["top"] - upper["bottom"] > 3 for upper, lower in zip(shades, shades[1:]))
+    assert shades[0]["x0"] > quote_text["x0"]  # the quoted code sits under the quote's text
+    assert any(bar["top"] <= shades[0]["top"] + 5 and bar["bottom"] >= shades[0]["bottom"] - 5 for bar in bars)

@@ -320,9 +320,16 @@ class StoryBuilder:
     def quote(self, block: model.Quote, parent: tuple = ()) -> list:
         out = []
         quote = parent + (Node("BlockQuote"),)
+        spec = self.styles["quote"]
         for child in block.blocks:
             if isinstance(child, model.Paragraph):
                 out.append(self.text(child.content, "quote", Decoration(bar=True)).tag(quote + (Node("P"),)))
+            elif isinstance(child, model.CodeBlock):  # under the quote's text, beside its bar
+                code = (model.Span(child.text, frozenset({"pre"})),)
+                deco = Decoration(shade=self.theme.colors["shade"], bar=True,
+                                  bar_at=spec.left_indent - 0.9 * spec.size)
+                out.append(self.text(code, self.styles["code"].indented(spec.left_indent), deco)
+                           .tag(quote + (Node("P"),)))
             else:
                 out += self.blocks((child,), style="quote", parent=quote)
         return out

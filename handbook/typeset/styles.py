@@ -47,7 +47,8 @@ def _styles(theme: Theme) -> dict[str, BlockSpec]:
         "body": base,
         "list": flush,
         "quote": replace(flush, color=muted, left_indent=2 * size),
-        "code": replace(flush, align="left", left_indent=size),
+        "code": replace(flush, align="left", left_indent=size, space_before=0.5 * leading,  # shaded blocks apart
+                        space_after=max(0.5 * leading, body["paragraph_space"])),
         "h1": BlockSpec("bold", heads["h1_size"], heads["h1_size"] * 1.45, text, "left",
                         space_before=0, space_after=2),
         "h2": BlockSpec("bold", heads["h2_size"], heads["h2_size"] * 1.5, text, "left",
