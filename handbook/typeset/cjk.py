@@ -354,6 +354,11 @@ def glue(before: Atom, after: Atom) -> tuple[float, str]:
     if "verbatim" in before.run.marks and "verbatim" in after.run.marks:
         return 0.0, "none"  # code is set as written: no space between Han and Latin added
     if {before.kind, after.kind} == {"han", "latin"}:
+        latin = before.last if before.kind == "latin" else after.first
+        if "code" in before.run.marks and "code" in after.run.marks:
+            return 0.0, "none"  # inside inline code: as typed, print("信息")
+        if not latin.isalnum():
+            return 0.0, "han"  # a quarter em sets Han apart from letters and digits, not from * " / (
         return 0.25 * max(before.run.size, after.run.size), "mixed"
     if before.kind == "latin" and after.kind == "latin":
         return 0.0, "none"  # inside a word (across a change of style): never stretched
