@@ -156,7 +156,9 @@ class _FieldFinder(Preprocessor):
         return lines
 
 
-_LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)( +|$)")  # the markers Python-Markdown reads as list items
+_LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}[.)])( +|$)")  # list markers ('1)' is handed on as '1.')
+_COMMENT = re.compile(r"<!--.*?-->")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _RULE = re.compile(r" {0,3}([-*_])(?: *\1){2,} *$")  # "- - -" is a rule, not an item
 _FENCE = re.compile(r"( *)(`{3,}|~{3,})")
 _QUOTE = re.compile(r"(?: {0,3}> ?)+")  # a block quote's prefix, at any depth
@@ -173,7 +175,8 @@ class _CommonMarkBlocks(Preprocessor):
     - a list right after a paragraph line, which Python-Markdown takes as more of the paragraph;
     - a fenced code block (three backticks or tildes), which it reads as inline code.
 
-    The same holds inside block quotes. Lines are re-indented to Python-Markdown's four spaces a level, and
+    Also: ``1)`` list markers, a backslash at a line's end (a hard break), and HTML comments (an editor's
+    notes, not printed). The same holds inside block quotes. Lines are re-indented to Python-Markdown's four spaces a level, and
     a blank line is put before such a list. A fenced block's lines are kept aside and a marker block stands
     in their place, which :class:`_FencedCode` makes a code block (an indented code block right after a
     list would be read as more of the list). ``state["origins"]`` maps each line handed on to the line it
@@ -235,6 +238,7 @@ class _BlockLines:
 
     def __init__(self, codes: list[list[str]]):
         self.codes = codes
+        self.comment = False  # inside an HTML comment that began on an earlier line
         self.items: list[int] = []  # content columns of the open list items, outermost first
         self.fence = None  # (the fence, its indent, its lines of code) while inside one
         self.after_blank, self.after_text = True, False  # what the line before was
@@ -252,6 +256,13 @@ class _BlockLines:
                 return [""]
             code.append(line[min(indent, fence_indent):])
             return []
+        if self.comment or "<!--" in line:  # an editor's note: not printed (GitHub hides it too)
+            line = self._uncommented(line)
+            text = line.lstrip(" ")
+            indent = len(line) - len(text)
+        if line.endswith("\\") and not line.endswith("\\\\") and not _FENCE.match(line):
+            line = line[:-1] + "  "  # a backslash at the end of a line: a hard break, as two spaces are
+            text = line.lstrip(" ")
         if not text:
             self.after_blank, self.after_text = True, False
             return [line]
@@ -261,6 +272,8 @@ class _BlockLines:
                 items.pop()
             interrupts = not items and self.after_text and (item.group(2)[0] in "-*+" or item.group(2) == "1.")
             width = len(item.group(2)) + (len(item.group(3)) if 0 < len(item.group(3)) <= 4 else 1)
+            if item.group(2).endswith(")"):
+                text = item.group(2)[:-1] + "." + text[len(item.group(2)):]
             written = " " * (4 * len(items)) + text
             items.append(indent + width)
             self.after_blank, self.after_text = False, False
@@ -280,6 +293,23 @@ class _BlockLines:
             line = " " * (4 * depth + extra) + text
         self.after_blank, self.after_text = False, not depth
         return [line]
+
+    def _uncommented(self, line: str) -> str:
+        """The line without HTML comments outside inline code (one may run over several lines)."""
+        if self.comment:
+            end = line.find("-->")
+            if end < 0:
+                return ""
+            self.comment = False
+            line = line[end + 3:]
+        code = [match.span() for match in _CODE_SPAN.finditer(line)]
+        outside = lambda at: not any(a <= at < b for a, b in code)  # noqa: E731
+        line = _COMMENT.sub(lambda match: "" if outside(match.start()) else match.group(0), line)
+        start = next((m.start() for m in re.finditer("<!--", line) if outside(m.start())), -1)
+        if start >= 0:
+            self.comment = True
+            line = line[:start]
+        return line
 
 
 class _FieldElements(InlineProcessor):

@@ -514,7 +514,7 @@ class _Builder:
     def _text(self, raw: str, styles, href, spans):
         text = self.parsed.text(raw)
         if "code" in styles:
-            text = text.replace("\n", " ")
+            text = html.unescape(text).replace("\n", " ")  # Python-Markdown escapes & < > in code
             if text:
                 spans.append(Span(text, styles, href))
             return

@@ -40,12 +40,24 @@ def 还款(金额):
 - [ ] 尚未办理
 
 安装时运行 `pip install -r requirements.txt` 即可。
+
+比较 `a < b && c` 的写法。<!-- 编辑备注：不印出 -->这句接着印。
+
+<!-- 多行的
+编辑备注 -->
+
+1) 括号编号
+2) 第二项
+
+第三行用反斜杠\\
+第四行。
 """
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """The chars of the page that holds the chapter above, in place of the default book's last chapter."""
+    """The chars of the pages that hold the chapter above (in place of the default book's last chapter), a
+    later page's 1000 pt further down; the strokes of its first page."""
     import shutil
 
     from conftest import ROOT
@@ -57,9 +69,12 @@ def page(tmp_path_factory):
                        "--only", "handbook")
     assert result.returncode == 0, result.stderr
     with pdfplumber.open(root / "out" / "zh-Hans" / "handbook.pdf") as pdf:
-        for candidate in pdf.pages:
+        for number, candidate in enumerate(pdf.pages):
             if "甲层条目" in squash(candidate.extract_text() or ""):
-                chars = [c for c in candidate.chars if not c["text"].isspace()]
+                chars = []
+                for shift, following in enumerate(pdf.pages[number:number + 2]):
+                    chars += [{**c, "top": c["top"] + 1000 * shift, "bottom": c["bottom"] + 1000 * shift}
+                              for c in following.chars if not c["text"].isspace()]
                 return chars, candidate.curves + candidate.lines
     raise AssertionError("the chapter's page was not found")
 
@@ -152,3 +167,13 @@ def test_code_blocks_stay_apart_and_a_quoted_one_keeps_the_quote(tmp_path):
     assert all(lower["top"] - upper["bottom"] > 3 for upper, lower in zip(shades, shades[1:]))
     assert shades[0]["x0"] > quote_text["x0"]  # the quoted code sits under the quote's text
     assert any(bar["top"] <= shades[0]["top"] + 5 and bar["bottom"] >= shades[0]["bottom"] - 5 for bar in bars)
+
+
+def test_html_comments_backslash_breaks_and_parenthesis_lists_read_as_commonmark(page):
+    """User trial: comments printed, '1)' lists ran into one line, a backslash printed instead of breaking."""
+    chars, _ = page
+    drawn = "".join(c["text"] for c in chars)
+    assert "a<b&&c" in drawn and "&lt;" not in drawn  # inline code prints its characters
+    assert "编辑备注" not in drawn and "<!--" not in drawn and "的写法。这句接着印。" in drawn
+    assert first(chars, "第二项")["top"] > first(chars, "括号编号")["top"] + 5  # a list of two items
+    assert first(chars, "第四行")["top"] > first(chars, "第三行")["top"] + 5 and "\\" not in drawn
