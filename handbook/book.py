@@ -169,12 +169,11 @@ def load_phrases(book: BookConfig, project_root: Path, sink: Sink) -> dict[str, 
     if not isinstance(entries, list):
         sink.error("'phrase' must be a list of [[phrase]] tables", toml.pos("", "phrase"))
         return {}
+    unknown: dict[str, SourcePos] = {}  # an edition the book does not have (any more): where first named
     for number, entry in enumerate(entries, start=1):
         where = SourcePos(toml.shown, _nth_table_line(toml, "phrase", number))
-        unknown = set(entry) - names
-        if unknown:
-            sink.error(f"phrase {number}: unknown edition(s) {', '.join(sorted(unknown))}", where,
-                       f"editions: {', '.join(sorted(names))}")
+        for name in sorted(set(entry) - names):
+            unknown.setdefault(name, where)
         original = entry.get(book.source_variant)
         if not isinstance(original, str) or not original:
             sink.error(f"phrase {number} has no '{book.source_variant}' text", where)
@@ -182,6 +181,9 @@ def load_phrases(book: BookConfig, project_root: Path, sink: Sink) -> dict[str, 
         for name, text in entry.items():
             if name in names and name != book.source_variant and isinstance(text, str):
                 by_variant[name][original] = text
+    if unknown:  # one warning, not one per phrase: a book that dropped an edition keeps its phrase list
+        sink.warning(f"the phrase list names edition(s) the book does not have: {', '.join(unknown)}; their "
+                     "phrases are not used", next(iter(unknown.values())), f"editions: {', '.join(sorted(names))}")
     return by_variant
 
 

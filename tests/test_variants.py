@@ -187,3 +187,17 @@ def test_the_purity_check_reads_past_code_and_addresses(tmp_path):
     (tmp_path / "content" / "zh-Hant" / "10-summary.md").write_text("# 小結\n\n后台。\n", encoding="utf-8")
     result = run_build("check", "--content", str(tmp_path / "content"))
     assert "Simplified character '后' in a Traditional edition" in result.stderr  # outside code: still checked
+
+
+def test_a_book_that_drops_an_edition_keeps_its_phrase_list(tmp_path):
+    """User trial: keeping only [variants.zh-Hans] gave 49 errors, one per phrase naming zh-Hant."""
+    from conftest import ROOT, run_build
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    config = tmp_path / "content" / "book.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[:text.index("[variants.zh-Hant]")], encoding="utf-8")
+    result = run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--only", "handbook")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "phrase list names edition(s)" in line]
+    assert len(warnings) == 1 and "zh-Hant, zh-Hant-HK; their phrases are not used" in warnings[0]
