@@ -38,7 +38,11 @@ RANGES = {"indent_em": (0, 10), "paragraph_space": (0, 100), "space_before": (0,
           "worksheet.footer_mm": (10, 100), "worksheet.pitch_mm": (8, 30), "worksheet.box_mm": (4, 20),
           "worksheet.write_mm": (3, 30), "worksheet.underline": (0, 10), "worksheet.wide_gap_em": (0, 10),
           "worksheet.narrow_gap_em": (0, 5), "worksheet.value_pad": (0, 20), "worksheet.label_size": (6, 36),
-          "worksheet.small_size": (6, 36), "worksheet.field_size": (6, 36), "worksheet.cell_size": (6, 36)}
+          "worksheet.small_size": (6, 36), "worksheet.field_size": (6, 36), "worksheet.cell_size": (6, 36),
+          # type a reader can read and a page can hold (pt): body and headings 6 to 36, small print 5 to 24
+          "body.size": (6, 36), "body.leading": (6, 72), "headings.h1_size": (6, 48), "headings.h2_size": (6, 36),
+          "headings.h3_size": (6, 36), "small.note_size": (5, 24), "small.table_size": (5, 24),
+          "small.head_size": (5, 24), "small.folio_size": (5, 24)}
 CHOICES = {"notes": ("foot", "end"), "note_numbers": ("chapter", "page")}  # keys whose value is one of a few words
 _FONTSET_KEYS = {"family": str, "regular": int, "bold": int, "system": bool}
 _REQUIRED_FONTSET_KEYS = ("family", "regular", "bold")
@@ -176,4 +180,9 @@ def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
     for section in SCHEMA:
         for key, message in out_of_range(section, data[section]) if isinstance(data.get(section), dict) else ():
             sink.error(message, toml.pos(section, key))
+    body = data.get("body") if isinstance(data.get("body"), dict) else {}
+    size, leading = body.get("size"), body.get("leading")
+    if isinstance(size, _NUMBER) and isinstance(leading, _NUMBER) and leading < 1.2 * size:  # lines would touch
+        sink.error(f"[body] leading {leading:g} is less than 1.2 times the size {size:g}: Chinese lines would touch",
+                   toml.pos("body", "leading"), f"a leading of {1.6 * size:g} to {1.8 * size:g} suits Chinese text")
     return data if len(sink.errors) == before else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_build
+from conftest import ROOT, run_build
 from test_bad_input import ONLY_HANDBOOK, assert_reported, book_line, build, edit_book, shown, write
 
 SVG = "figures/process.svg"  # drawn by content/zh-Hans/00-preface.md, line 18
@@ -117,3 +117,26 @@ def test_a_one_to_many_character_opencc_kept_is_listed_as_kept(project):
                             "    hint: if wrong, add a [[phrase]] to phrases.toml or write -{…}- here", code=0)
     assert "'面' became '面'" not in result.stderr
     assert "note: zh-Hant: '后' became '後' (could be 後/后)" in result.stderr  # a character that changed
+
+
+def test_a_theme_with_unreadable_type_is_reported_at_its_line(tmp_path):
+    """User trial: [body] size = 0.5 and note_size = 100 were accepted, and the build then blamed the book's
+    title; a leading below the size gave only an error about the template's <space>."""
+    import shutil
+
+    from handbook.diagnostics import Sink
+    from handbook.theme import load_theme
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    themes = tmp_path / "templates" / "themes"
+    for name, body in (("tiny", "[body]\nsize = 0.5\n\n[small]\nnote_size = 100\n"),
+                       ("tight", "[body]\nsize = 12\nleading = 11\n")):
+        (themes / f"{name}.toml").write_text(body, encoding="utf-8")
+    sink = Sink()
+    assert load_theme("tiny", tmp_path / "templates", tmp_path, sink) is None
+    assert [str(d) for d in sink.errors] == ["templates/themes/tiny.toml:2: error: [body] size must be from 6 to 36",
+                                             "templates/themes/tiny.toml:5: error: [small] note_size must be from 5 to 24"]
+    sink = Sink()
+    assert load_theme("tight", tmp_path / "templates", tmp_path, sink) is None
+    assert str(sink.errors[0]).startswith("templates/themes/tight.toml:3: error: [body] leading 11 is less than 1.2 "
+                                          "times the size 12: Chinese lines would touch")
