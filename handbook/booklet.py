@@ -189,13 +189,19 @@ def _upright(page) -> tuple[tuple[float, ...], float, float]:
     return (a, b, c, d, e - a * x0 - c * y0, f - b * x0 - d * y0), *((h, w) if a == 0 else (w, h))
 
 
-def _place(page, half: int, shift: float, sheet_w: float, sheet_h: float, fit_up: bool):
+def page_scale(width: float, height: float, paper: str) -> float:
+    """The scale a page of ``width`` × ``height`` pt is printed at on a sheet of ``paper``: actual size on A4
+    when it fits half the sheet, else shrunk to fit; fitted to half a Letter sheet (its shape differs)."""
+    sheet_w, sheet_h = SHEETS[paper.lower()]
+    scale = min((sheet_w / 2 - 2 * GAP) / width, sheet_h / height)
+    return scale if paper.lower() == "letter" or scale < 1 - 1e-6 else 1.0
+
+
+def _place(page, half: int, shift: float, sheet_w: float, sheet_h: float, paper: str):
     """Matrix, clip cell and page rectangle for a page in half 0 (left) or 1 (right)."""
     cell_x, cell_w = half * sheet_w / 2 + GAP, sheet_w / 2 - 2 * GAP
     (a, b, c, d, e, f), w, h = _upright(page)
-    scale = min(cell_w / w, sheet_h / h)
-    if not fit_up:  # natural size on A4; shrink only what does not fit
-        scale = 1.0 if scale >= 1 - 1e-6 else scale
+    scale = page_scale(w, h, paper)
     x = cell_x + (cell_w - w * scale) / 2 + (shift if half == 0 else -shift)
     y = (sheet_h - h * scale) / 2
     matrix = (a * scale, b * scale, c * scale, d * scale, e * scale + x, f * scale + y)
@@ -231,7 +237,6 @@ def impose(reading_pdf: bytes, options: ImposeOptions = ImposeOptions()) -> byte
     if not pages:
         raise ValueError("reading_pdf has no pages")
     sheet_w, sheet_h = SHEETS[options.paper.lower()]
-    fit_up = options.paper.lower() == "letter"
     writer = PdfWriter()
     forms: dict[int, object] = {}  # source index -> indirect ref, one XObject per page
     resources: dict[str, object] = {}
@@ -248,7 +253,7 @@ def impose(reading_pdf: bytes, options: ImposeOptions = ImposeOptions()) -> byte
                     forms[index] = writer._add_object(_form_xobject(pages[index], shared, writer))
                 name = f"/P{index + 1}"
                 xobjects[NameObject(name)] = forms[index]
-                matrix, clip, rect = _place(pages[index], half, shift, sheet_w, sheet_h, fit_up)
+                matrix, clip, rect = _place(pages[index], half, shift, sheet_w, sheet_h, options.paper)
                 annots = _annotation_ops(pages[index], name, writer, xobjects)
                 ops.append(f"q {_fmt(*clip)} re W n {_fmt(*matrix)} cm {name} Do{annots} Q")
                 rects.append((*rect, half))

@@ -1,13 +1,15 @@
 """The real handbook's imposed booklet: printed, folded, and read back page by page."""
 from __future__ import annotations
 
+import shutil
+
 import pdfplumber
 import pypdf
 import pypdfium2 as pdfium
 import pytest
 
 from handbook.booklet import Sheet, Side
-from conftest import run_build
+from conftest import ROOT, run_build
 from pdfread import page_texts, squash
 from test_booklet import folded_sequence
 
@@ -84,3 +86,22 @@ def test_bad_booklet_setting_is_reported(project):
     result = run_build("--content", str(project / "content"), "--output", str(project / "out"))
     assert result.returncode == 1
     assert "book.toml: error: [booklet]" in result.stderr and "paper" in result.stderr
+
+
+def test_pages_larger_than_half_a_sheet_are_a_warning(tmp_path):
+    """User trial: a B5 book's booklet printed its pages at 84 % on A4 without a word (11.5 pt type at 9.7 pt)."""
+    from dataclasses import replace
+
+    import handbook
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "themes" / "b5.toml").write_text("[page]\nwidth_mm = 176\nheight_mm = 250\n",
+                                                              encoding="utf-8")
+    options = replace(handbook.options(ROOT / "content", tmp_path / "out", editions=["zh-Hans"], outputs=["booklet"],
+                                       theme="b5", cache=tmp_path / "cache"), templates_dir=tmp_path / "templates")
+    from handbook.pipeline import build
+
+    result = build(options)
+    assert [str(w) for w in result.warnings if "booklet prints" in str(w)] == [
+        "content/book.toml: warning: the booklet prints the book's 176 × 250 mm pages at 84%: they are larger than "
+        "half a sheet of A4\n    hint: for a booklet at actual size, use pages of at most 148 × 210 mm (A5) on A4"]
