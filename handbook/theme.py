@@ -101,7 +101,8 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
                    f"themes: {', '.join(themes) or 'none'} (the .toml files in {relative(folder, project_root)}/)")
         return None
     default = _read(folder / "default.toml", project_root, sink)
-    chosen = default if name == "default" else _read(folder / f"{name}.toml", project_root, sink)
+    chosen = default if name == "default" else _read(folder / f"{name}.toml", project_root, sink,
+                                                     (default or {}).get("fonts"))
     if default is None or chosen is None:
         return None
     merged = {section: {**default.get(section, {}), **chosen.get(section, {})} for section in SCHEMA}
@@ -133,8 +134,9 @@ def out_of_range(section: str, table: dict) -> list[tuple[str, str]]:
     return out
 
 
-def read_fontsets(toml: TomlFile, table) -> dict[str, FontSet]:
-    """The [fonts.NAME] tables of a theme or book.toml, checked, each knowing its line."""
+def read_fontsets(toml: TomlFile, table, base: dict[str, FontSet] | None = None) -> dict[str, FontSet]:
+    """The [fonts.NAME] tables of a theme or book.toml, checked, each knowing its line. A table that
+    changes a set of ``base`` (the default theme's) needs to name only what it changes."""
     out = {}
     if not isinstance(table, dict):
         toml.sink.error("'fonts' must be [fonts.NAME] tables", toml.pos("", "fonts"))
@@ -146,6 +148,10 @@ def read_fontsets(toml: TomlFile, table) -> dict[str, FontSet]:
             continue
         before = len(toml.sink.errors)
         toml.check_keys(f"fonts.{set_name}", fontset, _FONTSET_KEYS)
+        inherited = (base or {}).get(set_name)
+        if inherited is not None:
+            fontset = {"family": inherited.family, "regular": inherited.regular, "bold": inherited.bold,
+                       "system": inherited.system, **fontset}
         for key in _REQUIRED_FONTSET_KEYS:
             if key not in fontset:
                 toml.sink.error(f"[fonts.{set_name}] needs '{key}'", where)
@@ -158,7 +164,7 @@ def read_fontsets(toml: TomlFile, table) -> dict[str, FontSet]:
     return out
 
 
-def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
+def _read(path: Path, project_root: Path, sink: Sink, base_fonts: dict[str, FontSet] | None = None) -> dict | None:
     shown = relative(path, project_root)
     if not path.is_file():
         sink.error("theme not found", SourcePos(shown), f"themes are the .toml files in {path.parent.name}/")
@@ -168,7 +174,7 @@ def _read(path: Path, project_root: Path, sink: Sink) -> dict | None:
     data = toml.data
     for section, value in data.items():
         if section == "fonts":
-            data["fonts"] = read_fontsets(toml, value)
+            data["fonts"] = read_fontsets(toml, value, base_fonts)
         elif section in SCHEMA and isinstance(value, dict):
             toml.check_keys(section, value, SCHEMA[section])
         else:

@@ -140,3 +140,21 @@ def test_a_theme_with_unreadable_type_is_reported_at_its_line(tmp_path):
     assert load_theme("tight", tmp_path / "templates", tmp_path, sink) is None
     assert str(sink.errors[0]).startswith("templates/themes/tight.toml:3: error: [body] leading 11 is less than 1.2 "
                                           "times the size 12: Chinese lines would touch")
+
+
+def test_a_theme_changes_a_font_set_by_naming_only_what_it_changes(tmp_path):
+    """User trial: [fonts.SC] with only 'regular' was refused as needing 'family' and 'bold', though a theme
+    lists only what it changes."""
+    import shutil
+
+    from handbook.diagnostics import Sink
+    from handbook.theme import load_theme
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "themes" / "light.toml").write_text("[fonts.SC]\nregular = 350\n", encoding="utf-8")
+    sink = Sink()
+    theme = load_theme("light", tmp_path / "templates", tmp_path, sink)
+    default = load_theme("default", tmp_path / "templates", tmp_path, Sink())
+    assert not sink.errors, [str(d) for d in sink.errors]
+    light, base = theme.fontsets["SC"], default.fontsets["SC"]
+    assert (light.family, light.regular, light.bold, light.system) == (base.family, 350, base.bold, base.system)
