@@ -35,7 +35,8 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
                        help="the book's content folder, with book.toml (default: content/)")
         p.add_argument("--variant", metavar="NAME", action="append", default=[],
                        help="only this edition, e.g. zh-Hant (repeatable; default: all)")
-        p.add_argument("--theme", metavar="NAME", help="use templates/themes/NAME.toml instead of the book's theme")
+        p.add_argument("--theme", metavar="NAME", help="use the theme NAME (the book's themes/NAME.toml, else templates/themes/NAME.toml) "
+                            "instead of the book's theme")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors (CI uses this)")
         p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
         loud = p.add_mutually_exclusive_group()

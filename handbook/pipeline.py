@@ -333,7 +333,7 @@ def _configuration(options: BuildOptions, sink: Sink) -> tuple[BookConfig, theme
     book = load_book(options.content_dir, options.project_root, sink)
     _stop_if_failed(sink, False)
     theme = themes.load_theme(options.theme or book.theme, options.templates_dir, options.project_root, sink,
-                              book.fonts)
+                              book.fonts, book_dir=options.content_dir)
     chosen = _chosen_variants(book, options.variants, sink)
     _stop_if_failed(sink, False)
     return book, theme, chosen

@@ -83,26 +83,30 @@ class Theme:
     colors: dict
     worksheet: dict  # the A4 fill-in worksheet's page and handwriting sizes (typeset.worksheet.SheetGeometry)
     fontsets: dict[str, FontSet]
+    file: str = ""  # the theme's file as messages show it: problems found after loading are reported there
 
 
 def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
-               book_fonts: dict[str, FontSet] | None = None) -> Theme | None:
+               book_fonts: dict[str, FontSet] | None = None, book_dir: Path | None = None) -> Theme | None:
     """The named theme over the default one, with the book's own font sets over both; None (with
-    errors in ``sink``) when unusable."""
+    errors in ``sink``) when unusable. A theme is looked for in the book's own ``themes/`` folder
+    (``book_dir``), then among the tool's."""
     where = getattr(name, "pos", None)  # book.toml's line; None: --theme
     asked = "" if isinstance(name, ThemeName) else " (from --theme)"
     folder = templates_dir / "themes"
+    folders = [book_dir / "themes", folder] if book_dir else [folder]
     if not re.match(r"^[A-Za-z0-9_-]+$", name):
         sink.error(f"theme name '{name}'{asked} must be letters, digits, '-' or '_'", where)
         return None
-    if name != "default" and not (folder / f"{name}.toml").is_file():
-        themes = sorted(path.stem for path in folder.glob("*.toml"))
+    path = next((f / f"{name}.toml" for f in folders if (f / f"{name}.toml").is_file()), None)
+    if name != "default" and path is None:
+        themes = sorted({path.stem for f in folders for path in f.glob("*.toml")})
+        places = " and ".join(f"{relative(f, project_root)}/" for f in folders)
         sink.error(f"theme '{name}'{asked} not found", where,
-                   f"themes: {', '.join(themes) or 'none'} (the .toml files in {relative(folder, project_root)}/)")
+                   f"themes: {', '.join(themes) or 'none'} (the .toml files in {places})")
         return None
     default = _read(folder / "default.toml", project_root, sink)
-    chosen = default if name == "default" else _read(folder / f"{name}.toml", project_root, sink,
-                                                     (default or {}).get("fonts"))
+    chosen = default if name == "default" else _read(path, project_root, sink, (default or {}).get("fonts"))
     if default is None or chosen is None:
         return None
     merged = {section: {**default.get(section, {}), **chosen.get(section, {})} for section in SCHEMA}
@@ -114,12 +118,8 @@ def load_theme(name: str, templates_dir: Path, project_root: Path, sink: Sink,
                            SourcePos(relative(templates_dir / "themes" / "default.toml", project_root)))
     if sink.errors:
         return None
-    return Theme(str(name), fontsets=fontsets, **{section: merged[section] for section in SCHEMA})
-
-
-def theme_file(name: str, templates_dir: Path, project_root: Path) -> SourcePos:
-    """The theme's file, where problems found after loading are reported (a page that cannot hold its text)."""
-    return SourcePos(relative(templates_dir / "themes" / f"{name}.toml", project_root))
+    shown = relative(path if path is not None else folder / "default.toml", project_root)
+    return Theme(str(name), fontsets=fontsets, file=shown, **{section: merged[section] for section in SCHEMA})
 
 
 def out_of_range(section: str, table: dict) -> list[tuple[str, str]]:

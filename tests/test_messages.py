@@ -94,7 +94,7 @@ def test_a_worksheet_error_is_reported_once_without_its_consequences_in_other_ed
 def test_a_theme_not_found_is_reported_where_it_was_chosen_with_the_themes_there_are(project):
     """It was 'templates/themes/nonexistent.toml: error: theme not found': a file the author never wrote."""
     edit_book(project, 'theme = "default"', 'theme = "nonexistent"')
-    themes = "    hint: themes: default, large-print (the .toml files in templates/themes/)"
+    themes = f"    hint: themes: default, large-print (the .toml files in {shown(project, 'themes')}/ and templates/themes/)"
     result = build(project, *ONLY_HANDBOOK)
     assert_reported(result, f"{shown(project, 'book.toml')}:{book_line(project, 'theme =')}: error: theme "
                             f"'nonexistent' not found\n{themes}")
@@ -102,6 +102,25 @@ def test_a_theme_not_found_is_reported_where_it_was_chosen_with_the_themes_there
     result = build(project, *ONLY_HANDBOOK, "--theme", "nope")
     assert_reported(result, f"error: theme 'nope' (from --theme) not found\n{themes}")
     assert "nope.toml" not in result.stderr
+
+
+def test_a_book_brings_its_own_theme(project):
+    """User trial: themes were read only from the tool's templates/themes/, so a book kept in its own folder
+    could not carry one. A theme in the book's themes/ folder is found first, and changes only what it says."""
+    (project / "content" / "themes").mkdir()
+    (project / "content" / "themes" / "roomy.toml").write_text("[body]\nsize = 11.5\nleading = 20\n\n[page]\n"
+                                                              "measure_em = 26\nlines = 23\n", encoding="utf-8")
+    edit_book(project, 'theme = "default"', 'theme = "roomy"')
+    result = build(project, *ONLY_HANDBOOK)
+    assert result.returncode == 0, result.stderr
+    import pdfplumber
+
+    with pdfplumber.open(project / "out" / "zh-Hans" / "handbook.pdf") as pdf:
+        sizes = {round(c["size"], 1) for page in pdf.pages[10:12] for c in page.chars}
+    assert 11.5 in sizes and 10.5 not in sizes
+    (project / "content" / "themes" / "roomy.toml").write_text("[page]\nmeasure_em = 90\n", encoding="utf-8")
+    assert_reported(build(project, *ONLY_HANDBOOK), f"{shown(project, 'themes', 'roomy.toml')}: error: the theme's "
+                    "text block does not fit the page with printable margins (reduce page.measure_em or page.lines)")
 
 
 # -- conversions to review ------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from pathlib import Path
 from .. import model
 from ..diagnostics import Sink, SourcePos, relative
 from ..figures import walk_figures
-from ..theme import theme_file
 from . import faces, fonts as fontfiles
 from .fit import check_fit, check_sheet_fit
 from .layout import FontFiles
@@ -268,8 +267,7 @@ def sheet_fonts_for(sheet, config, theme, options, sink: Sink):
     files = _font_files(checked, config, options, sink)
     if files is None:
         return None
-    if not check_sheet_fit(sheet, theme, files, sink, theme_file(theme.name, options.templates_dir,
-                                                                  options.project_root)):
+    if not check_sheet_fit(sheet, theme, files, sink, SourcePos(theme.file)):
         return None
     return checked, files
 
@@ -281,7 +279,7 @@ def fonts_for(document: model.Document, sources, config, theme, options, sink: S
     files = _font_files(check_coverage(document, sources, config, theme, options, sink), config, options, sink)
     if files is None:
         return None
-    where = theme_file(theme.name, options.templates_dir, options.project_root)
+    where = SourcePos(theme.file)
     if not check_fit(document, theme, files, sink, where, config.pos, layouts, options.cache_dir,
                      lambda pos, key: front_matter_line(pos, key, options.project_root)):
         return None
