@@ -120,7 +120,8 @@ def test_a_book_brings_its_own_theme(project):
     assert 11.5 in sizes and 10.5 not in sizes
     (project / "content" / "themes" / "roomy.toml").write_text("[page]\nmeasure_em = 90\n", encoding="utf-8")
     assert_reported(build(project, *ONLY_HANDBOOK), f"{shown(project, 'themes', 'roomy.toml')}: error: the theme's "
-                    "text block does not fit the page with printable margins (reduce page.measure_em or page.lines)")
+                    "text block is too wide for the page: 333 mm of text (measure_em 90 × 10.5 pt) on a 148 mm page "
+                    "leaves -185 mm for the margins, under 20 mm (reduce page.measure_em to 34 or less)")
 
 
 # -- conversions to review ------------------------------------------------------------------------------

@@ -45,9 +45,17 @@ class Geometry:
         measure = page["measure_em"] * body["size"]
         text_height = page["lines"] * body["leading"]
         white = width - measure
-        if white < 20 * mm or height - text_height - page["top_mm"] * mm < 15 * mm:
-            raise ValueError("the theme's text block does not fit the page with printable margins "
-                             "(reduce page.measure_em or page.lines)")
+        if white < 20 * mm:  # 10 mm a side at least: what office printers and binding leave
+            raise ValueError(f"the theme's text block is too wide for the page: {measure / mm:.0f} mm of text "
+                             f"(measure_em {page['measure_em']:g} × {body['size']:g} pt) on a {page['width_mm']:g} mm "
+                             f"page leaves {white / mm:.0f} mm for the margins, under 20 mm "
+                             f"(reduce page.measure_em to {int((width - 20 * mm) / body['size'])} or less)")
+        bottom = height - text_height - page["top_mm"] * mm
+        if bottom < 15 * mm:
+            raise ValueError(f"the theme's text block is too tall for the page: {page['lines']:g} lines × "
+                             f"{body['leading']:g} pt and {page['top_mm']:g} mm above leave {bottom / mm:.0f} mm "
+                             f"below, under 15 mm (reduce page.lines to "
+                             f"{int((height - page['top_mm'] * mm - 15 * mm) / body['leading'])} or less)")
         inner = white * page["inner_share"]
         return cls(width, height, measure, text_height, page["top_mm"] * mm, inner, white - inner)
 
