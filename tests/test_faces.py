@@ -35,6 +35,17 @@ def test_book_folder_then_system_then_pip(tmp_path, no_system):
     assert faces.locate_face("noto sans cjk sc", [book], cache_dir=tmp_path, system=False)[0].path == own
 
 
+def test_a_system_family_a_font_set_may_not_use_says_so(tmp_path, no_system):
+    """User trial: system = false gave 'not found' for a family the system has, which left the author guessing."""
+    make_font(no_system / "trial" / "TrialSerif.ttf", "Trial Serif")
+    assert faces.locate_face("Trial Serif", cache_dir=tmp_path)[0].family == "Trial Serif"
+    with pytest.raises(faces.FontError, match=r"^font family 'Trial Serif' is in the system's fonts \(.*trial\), but "
+                                              r"this font set says system = false: set system = true"):
+        faces.locate_face("Trial Serif", cache_dir=tmp_path, system=False)
+    with pytest.raises(faces.FontError, match="^font family 'Nowhere Sans' not found in"):
+        faces.locate_face("Nowhere Sans", cache_dir=tmp_path, system=False)
+
+
 def test_system_font_folders_per_platform(tmp_path):
     home = tmp_path / "home"
     linux = faces.system_font_dirs("linux", {"HOME": str(home), "XDG_DATA_DIRS": "/opt/share:/usr/share"})

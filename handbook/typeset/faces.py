@@ -210,6 +210,13 @@ def find_family(family: str, book_dirs: Sequence[Path] = (), *, system: bool = T
                         faces.append(Face(FaceLocation(path, index, name), weight, tuple(axis) if axis else None))
             if faces:
                 return faces
+        if not system:  # not found where it may be looked for: is it where it may not?
+            for path in _font_files(system_font_dirs()):
+                scan = scans.get(path)
+                if any(wanted in (name.casefold(), legacy.casefold()) for _, name, legacy, *_ in scan.get("faces", ())):
+                    raise FontError(f"font family {family!r} is in the system's fonts ({path.parent}), but this font "
+                                    "set says system = false: set system = true (the PDFs then depend on this "
+                                    "machine's copy), or copy its files into the book's fonts/ folder")
     finally:
         scans.save()
     hint = f"; files in the book's fonts folder that cannot serve: {'; '.join(broken[:5])}" if broken else ""
