@@ -38,7 +38,8 @@ def options(content, output=None, *, editions=(), outputs=(), theme=None, strict
 
     for name, values in (("editions", editions), ("outputs", outputs)):
         if isinstance(values, (str, bytes)) or not all(isinstance(value, str) for value in values):
-            raise TypeError(f"{name} is a list of names, e.g. {name}=[{'zh-Hans' if name == 'editions' else 'handbook'!r}]")
+            example = "zh-Hans" if name == "editions" else "handbook"
+            raise TypeError(f"{name} is a list of names, e.g. {name}=[{example!r}]")
     unknown = [name for name in outputs if name not in OUTPUTS]
     if unknown:
         raise ValueError(f"unknown output {unknown[0]!r}: outputs are {', '.join(OUTPUTS)}")

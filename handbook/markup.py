@@ -176,11 +176,11 @@ class _CommonMarkBlocks(Preprocessor):
     - a fenced code block (three backticks or tildes), which it reads as inline code.
 
     Also: ``1)`` list markers, a backslash at a line's end (a hard break), and HTML comments (an editor's
-    notes, not printed). The same holds inside block quotes. Lines are re-indented to Python-Markdown's four spaces a level, and
-    a blank line is put before such a list. A fenced block's lines are kept aside and a marker block stands
-    in their place, which :class:`_FencedCode` makes a code block (an indented code block right after a
-    list would be read as more of the list). ``state["origins"]`` maps each line handed on to the line it
-    came from, so that every reported line is the author's."""
+    notes, not printed). The same holds inside block quotes. Lines are re-indented to Python-Markdown's
+    four spaces a level, and a blank line is put before such a list. A fenced block's lines are kept
+    aside and a marker block stands in their place, which :class:`_FencedCode` makes a code block (an
+    indented code block right after a list would be read as more of the list). ``state["origins"]`` maps
+    each line handed on to the line it came from, so that every reported line is the author's."""
 
     def __init__(self, md, state: dict):
         super().__init__(md)

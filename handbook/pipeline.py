@@ -536,7 +536,8 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
         scale = page_scale(width * 72 / 25.4, height * 72 / 25.4, imposing.paper)
         if scale < 0.99:  # a page larger than half the sheet: every size on it shrinks, silently otherwise
             sink.warning(f"the booklet prints the book's {width:g} × {height:g} mm pages at {scale:.0%}: they are "
-                         f"larger than half a sheet of {imposing.paper}", SourcePos(relative(book.path, options.project_root)),
+                         f"larger than half a sheet of {imposing.paper}",
+                         SourcePos(relative(book.path, options.project_root)),
                          "for a booklet at actual size, use pages of at most 148 × 210 mm (A5) on A4")
         files[folder / "handbook-booklet.pdf"] = impose(reading, imposing)
         timings[f"{name}:booklet"] = timings[str(folder / "handbook-booklet.pdf")] = time.perf_counter() - started

@@ -51,3 +51,13 @@ def project(tmp_path) -> Path:
     """A copy of the default content in a scratch folder, for tests that break it."""
     shutil.copytree(ROOT / "content", tmp_path / "content")
     return tmp_path
+
+
+def build_chapter(folder: Path, text: str, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """The default book copied into ``folder`` with ``text`` as its last zh-Hans chapter, its handbook built:
+    (the command's result, the PDF)."""
+    shutil.copytree(ROOT / "content", folder / "content")
+    (folder / "content" / "zh-Hans" / "10-summary.md").write_text(text, encoding="utf-8")
+    result = run_build("--content", str(folder / "content"), "--output", str(folder / "out"), "--variant", "zh-Hans",
+                       "--only", "handbook", *args)
+    return result, folder / "out" / "zh-Hans" / "handbook.pdf"

@@ -123,7 +123,8 @@ def test_a_ticked_task_item_prints_a_tick_and_an_open_one_none(page):
 def test_the_words_of_one_code_span_share_one_box(page):
     chars, strokes = page
     start, end = first(chars, "pip"), first(chars, "requirements.txt")
-    boxes = [s for s in strokes if s["x0"] < start["x0"] and s["top"] < start["top"] + 2 and s["bottom"] > start["bottom"] - 2]
+    boxes = [s for s in strokes
+             if s["x0"] < start["x0"] and s["top"] < start["top"] + 2 and s["bottom"] > start["bottom"] - 2]
     assert len(boxes) == 1 and boxes[0]["x1"] > end["x0"] + 40  # from 'pip' to past 'requirements.txt'
 
 
@@ -147,18 +148,12 @@ def test_a_list_in_a_quote_carries_the_quote_bar(page):
 
 def test_code_blocks_stay_apart_and_a_quoted_one_keeps_the_quote(tmp_path):
     """User trial: three code blocks in a row printed as one grey box, and code in a quote left the quote."""
-    import shutil
+    from conftest import build_chapter
 
-    from conftest import ROOT
-
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    (tmp_path / "content" / "zh-Hans" / "10-summary.md").write_text(
-        "# 小结\n\n> 引用里的代码：\n>\n> ```\n> x = 1\n> ```\n\n```\n第一块\n```\n\n```\n第二块\n```\n\n~~~\n第三块\n~~~\n",
-        encoding="utf-8")
-    result = run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--variant", "zh-Hans",
-                       "--only", "handbook")
+    result, built = build_chapter(
+        tmp_path, "# 小结\n\n> 引用里的代码：\n>\n> ```\n> x = 1\n> ```\n\n```\n第一块\n```\n\n```\n第二块\n```\n\n~~~\n第三块\n~~~\n")
     assert result.returncode == 0, result.stderr
-    with pdfplumber.open(tmp_path / "out" / "zh-Hans" / "handbook.pdf") as pdf:
+    with pdfplumber.open(built) as pdf:
         page = next(p for p in pdf.pages if "第一块" in (p.extract_text() or ""))
         shades = sorted((r for r in page.rects if r["fill"] and r["width"] > 100), key=lambda r: r["top"])
         quote_text = next(c for c in page.chars if c["text"] == "引")

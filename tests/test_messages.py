@@ -94,7 +94,8 @@ def test_a_worksheet_error_is_reported_once_without_its_consequences_in_other_ed
 def test_a_theme_not_found_is_reported_where_it_was_chosen_with_the_themes_there_are(project):
     """It was 'templates/themes/nonexistent.toml: error: theme not found': a file the author never wrote."""
     edit_book(project, 'theme = "default"', 'theme = "nonexistent"')
-    themes = f"    hint: themes: default, large-print (the .toml files in {shown(project, 'themes')}/ and templates/themes/)"
+    themes = ("    hint: themes: default, large-print (the .toml files in "
+              f"{shown(project, 'themes')}/ and templates/themes/)")
     result = build(project, *ONLY_HANDBOOK)
     assert_reported(result, f"{shown(project, 'book.toml')}:{book_line(project, 'theme =')}: error: theme "
                             f"'nonexistent' not found\n{themes}")

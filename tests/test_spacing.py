@@ -3,23 +3,17 @@ marks (* " / ( ), and not inside inline code or a URL, which print as typed. Bui
 read back from the PDF's character boxes."""
 from __future__ import annotations
 
-import shutil
-
 import pdfplumber
 
-from conftest import ROOT, run_build
+from conftest import build_chapter
 
 
 def test_the_quarter_em_only_between_han_and_letters_or_digits(tmp_path):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    (tmp_path / "content" / "zh-Hans" / "10-summary.md").write_text(
-        '# 小结\n\n代码 `print("信息")` 和网址 https://example.com/信息/后台 以及 \\*不是强调\\*，还有 App 和 2026 年。\n',
-        encoding="utf-8")
-    result = run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--variant", "zh-Hans",
-                       "--only", "handbook")
+    result, pdf = build_chapter(
+        tmp_path, '# 小结\n\n代码 `print("信息")` 和网址 https://example.com/信息/后台 以及 \\*不是强调\\*，还有 App 和 2026 年。\n')
     assert result.returncode == 0, result.stderr
-    with pdfplumber.open(tmp_path / "out" / "zh-Hans" / "handbook.pdf") as pdf:
-        page = next(p for p in pdf.pages if "不是强调" in (p.extract_text() or ""))
+    with pdfplumber.open(pdf) as document:
+        page = next(p for p in document.pages if "不是强调" in (p.extract_text() or ""))
         chars = sorted((c for c in page.chars if not c["text"].isspace()), key=lambda c: (round(c["top"]), c["x0"]))
     drawn = "".join(c["text"] for c in chars)
 

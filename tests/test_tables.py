@@ -3,11 +3,9 @@ room, and a number is broken only when its column cannot hold it, which is then 
 Built with the real command and read back from the PDF."""
 from __future__ import annotations
 
-import shutil
-
 import pdfplumber
 
-from conftest import ROOT, run_build
+from conftest import build_chapter
 
 WIDE = ("| 月份 | 应还本金 | 利息 | 服务费 | 已还金额 | 剩余欠款 | 还款渠道 | 备注说明 |\n|---|---|---|---|---|---|---|---|\n"
         + "".join(f"| 2026年{m}月 | 14,368.35 | 18,445.64 | 8,080.78 | 16,077.90 | 9,059.03 | 支付宝 | "
@@ -17,17 +15,10 @@ PLAN = ("| 期数 | 应还日期 | 应还金额 | 实还金额 | 状态 |\n|---|
                   for k in range(1, 13)))
 
 
-def build(tmp_path, text: str, *args: str):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    (tmp_path / "content" / "zh-Hans" / "10-summary.md").write_text(text, encoding="utf-8")
-    return run_build("--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--variant", "zh-Hans",
-                     "--only", "handbook", *args)
-
-
 def test_a_short_column_is_not_wrapped(tmp_path):
-    result = build(tmp_path, "# 小结\n\n分期明细如下：\n\n" + PLAN, "--strict")
+    result, built = build_chapter(tmp_path, "# 小结\n\n分期明细如下：\n\n" + PLAN, "--strict")
     assert result.returncode == 0, result.stderr
-    with pdfplumber.open(tmp_path / "out" / "zh-Hans" / "handbook.pdf") as pdf:
+    with pdfplumber.open(built) as pdf:
         page = next(p for p in pdf.pages if "分期明细如下" in (p.extract_text() or ""))
         chars = [c for c in page.chars if not c["text"].isspace()]
     drawn = "".join(c["text"] for c in chars)
@@ -38,12 +29,12 @@ def test_a_short_column_is_not_wrapped(tmp_path):
 
 
 def test_a_table_too_narrow_for_its_numbers_is_a_warning(tmp_path):
-    result = build(tmp_path, "# 小结\n\n各月明细如下：\n\n" + WIDE)
+    result, _ = build_chapter(tmp_path, "# 小结\n\n各月明细如下：\n\n" + WIDE)
     assert result.returncode == 0, result.stderr
     chapter = (tmp_path / "content" / "zh-Hans" / "10-summary.md").resolve()
     assert (f"{chapter}:5: warning: table is too wide for its numbers: with 8 columns, some numbers are broken "
             "across lines") in result.stderr
-    assert build(tmp_path / "strict", "# 小结\n\n分期明细如下：\n\n" + PLAN, "--strict").returncode == 0
+    assert build_chapter(tmp_path / "strict", "# 小结\n\n分期明细如下：\n\n" + PLAN, "--strict")[0].returncode == 0
 
 
 def test_a_table_split_over_pages_leaves_no_lone_row():

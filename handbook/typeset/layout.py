@@ -264,8 +264,9 @@ class StoryBuilder:
                 out.append(self.table(block, parent))
             elif isinstance(block, model.CodeBlock):
                 code = (model.Span(block.text, frozenset({"pre"})),)
-                spec = self.styles["code"].indented(2 * self.styles["list"].size * depth)  # in a list item: under its text
-                out.append(self.text(code, spec, Decoration(shade=self.theme.colors["shade"])).tag(parent + (Node("P"),)))
+                spec = self.styles["code"].indented(2 * self.styles["list"].size * depth)  # under a list item's text
+                deco = Decoration(shade=self.theme.colors["shade"])
+                out.append(self.text(code, spec, deco).tag(parent + (Node("P"),)))
             elif isinstance(block, model.Rule):
                 out.append(HorizontalRule(self.theme.colors["rule"]))
             elif isinstance(block, model.Figure):
