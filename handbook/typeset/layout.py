@@ -262,11 +262,8 @@ class StoryBuilder:
                 out += self.quote(block, parent)
             elif isinstance(block, model.Table):
                 out.append(self.table(block, parent))
-            elif isinstance(block, model.CodeBlock):
-                code = (model.Span(block.text, frozenset({"pre"})),)
-                spec = self.styles["code"].indented(2 * self.styles["list"].size * depth)  # under a list item's text
-                deco = Decoration(shade=self.theme.colors["shade"])
-                out.append(self.text(code, spec, deco).tag(parent + (Node("P"),)))
+            elif isinstance(block, model.CodeBlock):  # in a list item: under its text
+                out.append(self.code_block(block, 2 * self.styles["list"].size * depth, parent))
             elif isinstance(block, model.Rule):
                 out.append(HorizontalRule(self.theme.colors["rule"]))
             elif isinstance(block, model.Figure):
@@ -326,14 +323,16 @@ class StoryBuilder:
             if isinstance(child, model.Paragraph):
                 out.append(self.text(child.content, "quote", Decoration(bar=True)).tag(quote + (Node("P"),)))
             elif isinstance(child, model.CodeBlock):  # under the quote's text, beside its bar
-                code = (model.Span(child.text, frozenset({"pre"})),)
-                deco = Decoration(shade=self.theme.colors["shade"], bar=True,
-                                  bar_at=spec.left_indent - 0.9 * spec.size)
-                out.append(self.text(code, self.styles["code"].indented(spec.left_indent), deco)
-                           .tag(quote + (Node("P"),)))
+                out.append(self.code_block(child, spec.left_indent, quote, spec.left_indent - 0.9 * spec.size))
             else:
                 out += self.blocks((child,), style="quote", parent=quote)
         return out
+
+    def code_block(self, block: model.CodeBlock, indent: float, parent: tuple, bar_at: float | None = None):
+        """A shaded block set as written, ``indent`` further in; with the quote bar at ``bar_at`` if given."""
+        code = (model.Span(block.text, frozenset({"pre"})),)
+        deco = Decoration(shade=self.theme.colors["shade"], bar=bar_at is not None, bar_at=bar_at)
+        return self.text(code, self.styles["code"].indented(indent), deco).tag(parent + (Node("P"),))
 
     def table(self, block: model.Table, parent: tuple = ()) -> Table:
         cell, head = self.styles["cell"], self.styles["cell.head"]
