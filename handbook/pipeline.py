@@ -140,6 +140,12 @@ def make_all(options: BuildOptions, sink: Sink, check_only: bool = False) -> tup
 PAPER_NAMES = {"a4": "A4", "letter": "Letter"}  # [booklet] paper as print dialogs name it (booklet.SHEETS)
 
 
+def booklet_settings(book: BookConfig) -> dict:
+    """book.toml's [booklet] over booklet.ImposeOptions' defaults of paper and duplex (here, so that the
+    back cover's note knows them without importing the imposer and pypdf)."""
+    return {"paper": "A4", "duplex": "short-edge", **book.booklet}
+
+
 def booklet_note(book: BookConfig, options: BuildOptions) -> dict | None:
     """What the back cover's how-to-print note says: the [booklet] paper and duplex (the defaults of
     booklet.ImposeOptions where book.toml is silent); None when the build makes no booklet: neither the
@@ -147,7 +153,7 @@ def booklet_note(book: BookConfig, options: BuildOptions) -> dict | None:
     shows it as written (the build fails anyway)."""
     if "booklet" not in (*book.outputs, *options.outputs):
         return None
-    settings = {"paper": "A4", "duplex": "short-edge", **book.booklet}
+    settings = booklet_settings(book)
     paper = settings["paper"]
     return {"paper": PAPER_NAMES.get(paper.lower(), paper) if isinstance(paper, str) else str(paper),
             "duplex": settings["duplex"]}
@@ -521,10 +527,10 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
         files[folder / "handbook.pdf"] = reading
         timings[str(folder / "handbook.pdf")] = timings[f"{name}:fonts"] + timings[f"{name}:typeset"]
     if "booklet" in outputs:
-        from .booklet import ImposeOptions, impose, page_scale
+        from .booklet import MM, ImposeOptions, impose, page_scale
 
         started = time.perf_counter()
-        settings = {"paper": "A4", "duplex": "short-edge", **book.booklet}
+        settings = booklet_settings(book)
         hint = edition.document.strings[f"print_hint_{settings['duplex']}"] if settings["duplex"] in (
             "short-edge", "long-edge") else None
         try:
@@ -533,7 +539,7 @@ def make_outputs(edition: Edition, book: BookConfig, theme, outputs, options: Bu
             sink.error(f"[booklet] {exc}", SourcePos(relative(book.path, options.project_root)))
             return files
         width, height = theme.page["width_mm"], theme.page["height_mm"]
-        scale = page_scale(width * 72 / 25.4, height * 72 / 25.4, imposing.paper)
+        scale = page_scale(width * MM, height * MM, imposing.paper)
         if scale < 0.99:  # a page larger than half the sheet: every size on it shrinks, silently otherwise
             sink.warning(f"the booklet prints the book's {width:g} × {height:g} mm pages at {scale:.0%}: they are "
                          f"larger than half a sheet of {imposing.paper}",
