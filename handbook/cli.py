@@ -35,8 +35,8 @@ def make_parser(root: Path, prog: str = "handbook") -> argparse.ArgumentParser:
                        help="the book's content folder, with book.toml (default: content/)")
         p.add_argument("--variant", metavar="NAME", action="append", default=[],
                        help="only this edition, e.g. zh-Hant (repeatable; default: all)")
-        p.add_argument("--theme", metavar="NAME", help="use the theme NAME (the book's themes/NAME.toml, else templates/themes/NAME.toml) "
-                            "instead of the book's theme")
+        p.add_argument("--theme", metavar="NAME", help="use the theme NAME (the book's themes/NAME.toml, else "
+                                                          "templates/themes/NAME.toml) instead of the book's theme")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors (CI uses this)")
         p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
         loud = p.add_mutually_exclusive_group()
@@ -267,8 +267,9 @@ def run_preview(args, options) -> int:
         beyond = [first for first, _ in args.pages if first > counts[longest]]
         if beyond:
             which = "the longest PDF, " if len(counts) > 1 else ""
-            print(f"error: --pages: there is no page {beyond[0]}: {which}{longest.parent.name}/{longest.name}{',' if which else ''} has "
-                  f"{counts[longest]} page(s)", file=sys.stderr)
+            shown = f"{longest.parent.name}/{longest.name}{',' if which else ''}"
+            print(f"error: --pages: there is no page {beyond[0]}: {which}{shown} has {counts[longest]} page(s)",
+                  file=sys.stderr)
             return EXIT_USAGE
     for pdf, count in counts.items():
         stem = f"{pdf.parent.name}-{pdf.stem}"
